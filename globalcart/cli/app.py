@@ -1,0 +1,45 @@
+"""The Typer application object and the options every command shares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from globalcart import __version__
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="globalcart",
+    help="GlobalCart: e-commerce analytics — synthetic store, warehouse, KPIs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"globalcart {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """GlobalCart: e-commerce analytics — synthetic store, warehouse, KPIs."""
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a clear error (no traceback) and return the Exit to raise."""
+    err_console.print(f"[bold red]Error:[/] {message}")
+    return typer.Exit(code)

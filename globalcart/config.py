@@ -1,0 +1,32 @@
+"""Settings: the only place that reads the environment (prefix ``GLOBALCART_``, ``.env`` supported)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "duckdb:///./data/globalcart.duckdb"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of GlobalCart."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GLOBALCART_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="Warehouse location: duckdb:///path.duckdb or postgresql://user@host/db.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where generated and landing files go.")
+    log_level: str = Field(default="INFO", description="Logging level of the CLI and the server.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,77 @@
+"""The ``Warehouse`` protocol every engine implements, and small shared helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+Dialect = Literal["duckdb", "postgres"]
+Params = Sequence[Any] | None
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")
+
+
+class WarehouseError(Exception):
+    """A warehouse operation failed in a way the user can act on."""
+
+
+class WarehouseConnectionError(WarehouseError):
+    """The database URL is wrong or the database is unreachable."""
+
+
+@runtime_checkable
+class Warehouse(Protocol):
+    """A connection to the warehouse database.
+
+    SQL parameters use ``?`` placeholders on every engine. Statements run in autocommit mode
+    unless they are issued inside ``transaction()`` (on the same thread), which commits on
+    success and rolls back on any exception. Nested ``transaction()`` blocks join the outer one.
+    """
+
+    dialect: Dialect
+    url: str
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        """Run one statement."""
+
+    def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        """Run a query and return its rows as tuples."""
+
+    def query_arrow(self, sql: str, params: Params = None) -> pa.Table:
+        """Run a query and return its result as an Arrow table."""
+
+    def columns_of(self, sql: str) -> list[str]:
+        """Column names a query would return (without running it fully)."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A transaction on this thread: commit on success, roll back on error."""
+
+    def load_arrow(self, table: str, data: pa.Table) -> int:
+        """Bulk-append an Arrow table (columns matched by name) into ``table``; rows loaded."""
+
+    def table_exists(self, table: str) -> bool:
+        """Whether ``schema.table`` exists (as a table or view)."""
+
+    def row_count(self, table: str) -> int:
+        """Number of rows of ``schema.table``."""
+
+    def close(self) -> None:
+        """Release the connection(s)."""
+
+
+def check_identifier(name: str) -> str:
+    """Validate a lower-case ``name`` or ``schema.name`` identifier and return it."""
+    if not _IDENT.match(name):
+        raise WarehouseError(f"invalid identifier {name!r}")
+    return name
+
+
+def split_name(table: str) -> tuple[str, str]:
+    """``schema.table`` -> (schema, table); a bare name is in schema ``main``/``public``."""
+    check_identifier(table)
+    schema, _, name = table.rpartition(".")
+    return schema, name

@@ -1,0 +1,475 @@
+"""Run one batch of the synthetic store: the base run, or an incremental continuation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from globalcart import __version__
+from globalcart.generator import render
+from globalcart.generator.anomalies import BAD_ID_BASE, AnomalyInjector
+from globalcart.generator.arrow import to_arrow
+from globalcart.generator.calendar import (
+    US_PER_DAY,
+    Window,
+    day_weights,
+    promo_day_mask,
+)
+from globalcart.generator.catalog import Catalog, build_catalog, price_changes, product_rows
+from globalcart.generator.clickstream import (
+    NON_CONVERTING_PER_ORDER,
+    Events,
+    Sessions,
+    browsing_sessions,
+    order_sessions,
+)
+from globalcart.generator.customers import (
+    CustomerBase,
+    customer_changes,
+    customer_rows,
+    new_customers,
+)
+from globalcart.generator.frames import NULL_ID, Frame, concat, take
+from globalcart.generator.inventory import Demand, StockState, initial_stock, simulate_stock
+from globalcart.generator.lifecycle import simulate_lifecycle
+from globalcart.generator.orders import allocate_orders, build_orders, checkout_failures
+from globalcart.generator.output import (
+    STATE_DIR,
+    LandingWriter,
+    ProgressCallback,
+    _noop,
+    write_manifest,
+)
+from globalcart.generator.params import ORDERS_PER_CHUNK, GenerateParams
+from globalcart.generator.payments import ATTEMPT_GAP_US, choose_payment, failed_attempts
+from globalcart.generator.pools import (
+    DEVICES,
+    FAILURE_REASONS,
+    FULFILLMENT_CENTERS,
+    TRAFFIC_SOURCES,
+    name_pools,
+)
+from globalcart.generator.reference import (
+    build_campaigns,
+    build_geography,
+    campaign_frame,
+    fc_frame,
+    fx_frame,
+    geo_frame,
+    rate_matrix,
+    spend_frame,
+)
+from globalcart.generator.simulated import SimulatedOrders
+from globalcart.generator.state import GeneratorState, load_state, save_state
+
+I64 = npt.NDArray[np.int64]
+NEW_CUSTOMERS_PER_ORDER = {True: 0.5, False: 0.2}  # base run, incremental batch
+LATE_CUSTOMER_DAYS = 14
+ID_NAMES = ("customer", "session", "event", "order", "payment", "shipment", "return", "bad")
+
+
+@dataclass
+class BatchContext:
+    params: GenerateParams
+    state: GeneratorState
+    window: Window
+    writer: LandingWriter
+    injector: AnomalyInjector
+    streams: list[np.random.Generator]
+
+    @property
+    def as_of(self) -> int:
+        return self.window.end_us
+
+    def next_ids(self, name: str, n: int) -> I64:
+        first = self.state.next_ids[name]
+        self.state.next_ids[name] = first + n
+        return np.arange(first, first + n, dtype=np.int64)
+
+
+def prepare_out(out: Path, overwrite: bool) -> None:
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise FileExistsError(f"{out} is not empty; pass --overwrite to replace it")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def generate(
+    params: GenerateParams, progress: ProgressCallback = _noop, overwrite: bool = False,
+    from_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Generate a landing batch into ``params.out`` and return its manifest.
+
+    Without ``from_dir`` this is a base run over ``params.n_days`` days ending at
+    ``params.end_date``; with it, an incremental batch that continues the run found there.
+    """
+    params.validate()
+    if from_dir is not None and from_dir.resolve() == params.out.resolve():
+        raise FileExistsError("--out must differ from --from for an incremental batch")
+    previous = load_state(from_dir / STATE_DIR) if from_dir is not None else None
+    prepare_out(params.out, overwrite)
+    if previous is None:
+        window = Window(params.end_date - dt.timedelta(days=params.n_days - 1), params.end_date)
+    else:
+        start = dt.date(1970, 1, 1) + dt.timedelta(days=previous.last_end_us // US_PER_DAY)
+        window = Window(start, start + dt.timedelta(days=params.n_days - 1))
+    seed = params.seed if previous is None else previous.seed
+    batch_no = 0 if previous is None else previous.batch_no + 1
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, batch_no]).spawn(16)]
+    state = previous if previous is not None else _initial_state(params, window, streams[0])
+    state.batch_no = batch_no
+    writer = LandingWriter(params.out, params.file_format,
+                           chunked=params.n_orders > ORDERS_PER_CHUNK, progress=progress)
+    injector = AnomalyInjector(streams[1], params.bad_rate, window.extracted_us,
+                               next_bad_id=state.next_ids["bad"])
+    ctx = BatchContext(params, state, window, writer, injector, streams)
+    try:
+        _run_batch(ctx, is_base=previous is None)
+    finally:
+        writer.finish()
+    state.next_ids["bad"] = injector.next_bad_id
+    state.last_end_us = window.end_us
+    save_state(params.out / STATE_DIR, state)
+    header = {
+        "generator": f"globalcart {__version__}",
+        "batch_id": "base" if batch_no == 0 else f"incremental-{batch_no:03d}",
+        "batch_no": batch_no,
+        "incremental_from": str(from_dir) if from_dir is not None else None,
+        "parameters": {**params.as_json(), "seed": seed},
+        "window": {"start": f"{window.start} 00:00:00", "end": f"{window.end} 23:59:59"},
+        "extracted_at": str(np.datetime64(window.extracted_us, "us").astype("datetime64[s]")),
+    }
+    return write_manifest(params.out, writer, header, injector.counts)
+
+
+def _initial_state(params: GenerateParams, window: Window, rng: np.random.Generator) -> GeneratorState:
+    catalog = build_catalog(rng, params.spec.products, window.start_us - 30 * US_PER_DAY)
+    campaigns = build_campaigns(rng, window, params.n_orders / window.n_days)
+    n_cells = catalog.n * len(FULFILLMENT_CENTERS)
+    empty_stock = StockState(*(np.zeros(n_cells, np.int64) for _ in range(5)))
+    return GeneratorState(
+        seed=params.seed, batch_no=0, scale=params.scale, last_end_us=window.start_us,
+        snapshot_anchor_day=window.end_us // US_PER_DAY - 1,
+        next_ids=dict.fromkeys(ID_NAMES, 1) | {"bad": BAD_ID_BASE},
+        customers=CustomerBase(*(np.array([], dtype=t) for t in (np.int64, np.int64, np.int64,
+                                                                  np.int64, np.float64))),
+        catalog=catalog, campaigns=campaigns, stock=empty_stock,
+        pending=_empty_pending(), withheld={},
+    )
+
+
+def _empty_pending() -> SimulatedOrders:
+    from globalcart.generator.state import NESTED
+
+    def empty(cls: type) -> Any:
+        from dataclasses import fields
+
+        return cls(**{f.name: np.array([], dtype=np.float64 if f.name in ("fail_p",) else
+                                       (bool if f.name in ("is_paid", "restocked") else np.int64))
+                      for f in fields(cls)})
+
+    parts = {name: empty(cls) for name, cls in NESTED.items()}
+    ids = {name: np.array([], dtype=np.int64) for name in
+           ("failed_attempts", "order_id", "session_id", "customer_id", "first_payment_id",
+            "shipment_id", "return_id")}
+    return SimulatedOrders(**parts, **ids)
+
+
+def _emit(ctx: BatchContext, table: str, frame: Frame, part: int | None = None) -> None:
+    data = to_arrow(table, frame, ctx.window.extracted_us)
+    ctx.writer.write(table, ctx.injector.inject(table, data), part)
+
+
+def _run_batch(ctx: BatchContext, is_base: bool) -> None:
+    params, state, window, rng = ctx.params, ctx.state, ctx.window, ctx.streams
+    geo = build_geography()
+    pools = name_pools(state.seed)
+    if is_base:
+        _emit(ctx, "geo", geo_frame(geo))
+        _emit(ctx, "fulfillment_centers", fc_frame(geo))
+        _emit(ctx, "campaigns", campaign_frame(state.campaigns))
+    _emit(ctx, "fx_rates", fx_frame(window, state.seed))
+    _emit(ctx, "marketing_spend", spend_frame(rng[2], state.campaigns, window))
+
+    previous_count = state.customers.n
+    n_new = max(1, round(params.n_orders * NEW_CUSTOMERS_PER_ORDER[is_base]))
+    joined = new_customers(rng[3], n_new, state.next_ids["customer"], window, geo)
+    ctx.next_ids("customer", n_new)
+    state.customers = state.customers.extend(joined)
+    new_rows = customer_rows(joined, pools, state.seed)
+    changes = customer_changes(rng[3], state.customers, pools, state.seed, geo,
+                               window.start_us, window.end_us)
+
+    price_changes(rng[4], state.catalog, window)
+    products = product_rows(state.catalog, pools, None if is_base else window.start_us)
+    _emit(ctx, "products", products)
+
+    buyer, ts = allocate_orders(rng[5], state.customers, params.n_orders, window, day_weights(window))
+    withheld = _withhold_late_customers(ctx, buyer, previous_count, joined)
+    customer_frame = concat([_deliver_withheld(ctx), take(new_rows, withheld.keep), changes])
+    _emit(ctx, "customers", customer_frame)
+    state.withheld = take(new_rows, withheld.held)
+    ctx.injector.count("customers", "late_arriving_customer", len(withheld.held))
+
+    _simulate_orders(ctx, buyer, ts, geo)
+
+
+@dataclass
+class Withheld:
+    keep: I64
+    held: I64
+
+
+def _withhold_late_customers(
+    ctx: BatchContext, buyer: I64, previous_count: int, joined: CustomerBase
+) -> Withheld:
+    """New customers who bought in the last days and whose rows only arrive with the next batch."""
+    everyone = np.arange(joined.n)
+    if ctx.params.bad_rate <= 0:
+        return Withheld(everyone, np.array([], dtype=np.int64))
+    recent = joined.created_us >= ctx.window.end_us - LATE_CUSTOMER_DAYS * US_PER_DAY
+    bought = np.zeros(joined.n, dtype=bool)
+    new_buyers = buyer[buyer >= previous_count] - previous_count
+    bought[new_buyers] = True
+    candidates = np.flatnonzero(recent & bought)
+    n = min(len(candidates), max(1, round(ctx.params.bad_rate * joined.n)))
+    held = np.sort(ctx.streams[6].choice(candidates, n, replace=False)) if n else candidates[:0]
+    return Withheld(np.setdiff1d(everyone, held), held)
+
+
+def _deliver_withheld(ctx: BatchContext) -> Frame:
+    return dict(ctx.state.withheld)
+
+
+def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
+    params, state, window = ctx.params, ctx.state, ctx.window
+    rates = rate_matrix(window, state.seed)
+    promo_days = promo_day_mask(window)
+    cdfs = state.catalog.sampling_cdfs()
+    first_day = int(state.campaigns.start_day.min())
+    lookup = state.campaigns.active_lookup(
+        ctx.streams[7], first_day, int(state.campaigns.end_day.max()) - first_day + 1
+    )
+    demand = _demand_for_window(ctx)
+    n_chunks = max(1, -(-len(buyer) // ORDERS_PER_CHUNK))
+    unknown_left = _unknown_customer_budget(ctx, len(buyer))
+    pending: list[SimulatedOrders] = []
+    for c in range(n_chunks):
+        rng = np.random.default_rng(np.random.SeedSequence([state.seed, state.batch_no, 100 + c]))
+        part = c if ctx.writer.chunked else None
+        lo, hi = c * ORDERS_PER_CHUNK, min((c + 1) * ORDERS_PER_CHUNK, len(buyer))
+        sim = _chunk_orders(ctx, rng, buyer[lo:hi], ts[lo:hi], geo, rates, promo_days, cdfs)
+        if unknown_left:
+            unknown_left -= _give_unknown_customers(ctx, rng, sim, unknown_left)
+        previous = state.pending if c == 0 else None
+        _emit_chunk(ctx, rng, sim, previous, lookup, first_day, cdfs[1], geo, part)
+        _account_demand(demand, sim)
+        if previous is not None:
+            _account_demand(demand, previous)
+            pending.append(previous.pending_at(ctx.as_of))
+        pending.append(sim.pending_at(ctx.as_of))
+    state.pending = _concat_pending(pending)
+    _emit_inventory(ctx, demand)
+
+
+def _chunk_orders(
+    ctx: BatchContext, rng: np.random.Generator, buyer: I64, ts: I64, geo: Any,
+    rates: npt.NDArray[np.float64], promo_days: npt.NDArray[np.bool_],
+    cdfs: list[npt.NDArray[np.float64]],
+) -> SimulatedOrders:
+    customers = ctx.state.customers
+    country = geo.country_index[customers.geo_index[buyer]]
+    choice = choose_payment(rng, country)
+    spawn_buyer, spawn_ts = checkout_failures(rng, len(buyer), buyer, ts, choice.fail_p)
+    all_buyer = np.concatenate([buyer, spawn_buyer])
+    all_ts = np.maximum(np.concatenate([ts, spawn_ts]), ctx.window.start_us)
+    is_paid = np.concatenate([np.ones(len(buyer), bool), np.zeros(len(spawn_buyer), bool)])
+    order = np.argsort(all_ts, kind="stable")
+    all_buyer, all_ts, is_paid = all_buyer[order], all_ts[order], is_paid[order]
+    country = geo.country_index[customers.geo_index[all_buyer]]
+    choice = choose_payment(rng, country)
+    batch = build_orders(rng, all_buyer, all_ts, is_paid, customers, ctx.state.catalog, geo,
+                         rates, ctx.window, promo_days, cdfs)
+    fails = failed_attempts(rng, choice.fail_p, is_paid)
+    paid_us = all_ts + (fails + 1) * ATTEMPT_GAP_US
+    life, returns = simulate_lifecycle(rng, batch, paid_us, geo, ctx.state.catalog.category)
+    n = batch.n
+    attempts = fails + is_paid.astype(np.int64)
+    first_payment = ctx.next_ids("payment", int(attempts.sum()))[0] if n else 1
+    return SimulatedOrders(
+        batch=batch, life=life, returns=returns, payment=choice, failed_attempts=fails,
+        order_id=ctx.next_ids("order", n),
+        session_id=np.full(n, NULL_ID, dtype=np.int64),
+        customer_id=customers.ids[all_buyer],
+        first_payment_id=first_payment + np.cumsum(attempts) - attempts,
+        shipment_id=ctx.next_ids("shipment", n),
+        return_id=ctx.next_ids("return", len(returns.line)),
+    )
+
+
+def _unknown_customer_budget(ctx: BatchContext, n_orders: int) -> int:
+    if ctx.params.bad_rate <= 0:
+        return 0
+    return max(1, round(ctx.params.bad_rate * n_orders / 4))
+
+
+def _give_unknown_customers(
+    ctx: BatchContext, rng: np.random.Generator, sim: SimulatedOrders, budget: int
+) -> int:
+    """Point some orders at customers that never arrive (inferred members that stay inferred)."""
+    n = min(budget, sim.batch.n)
+    chosen = rng.choice(sim.batch.n, n, replace=False)
+    sim.customer_id[chosen] = ctx.injector.fresh_ids(n)
+    ctx.injector.count("orders", "unknown_customer", n)
+    return n
+
+
+def _emit_chunk(
+    ctx: BatchContext, rng: np.random.Generator, sim: SimulatedOrders,
+    previous: SimulatedOrders | None, lookup: I64, first_day: int,
+    product_cdf: npt.NDArray[np.float64], geo: Any, part: int | None,
+) -> None:
+    events = Events()
+    ordered = order_sessions(rng, sim, lookup, first_day, product_cdf, events)
+    n_browse = round(sim.batch.is_paid.sum() * NON_CONVERTING_PER_ORDER)
+    span = _chunk_window(ctx.window, sim.batch.ts_us)
+    browse = browsing_sessions(rng, n_browse, ctx.state.customers, span, geo.weight, lookup,
+                               first_day, product_cdf, events, offset=ordered.n)
+    sessions = _join_sessions(ordered, browse)
+    rank = np.empty(sessions.n, dtype=np.int64)
+    rank[np.argsort(sessions.started_us, kind="stable")] = np.arange(sessions.n)
+    session_ids = ctx.next_ids("session", sessions.n)[rank]
+    sim.session_id = session_ids[: sim.batch.n]
+    as_of, since = ctx.as_of, ctx.state.last_end_us
+    frames: dict[str, list[Frame]] = {
+        "orders": [render.order_rows(sim, as_of, None)],
+        "order_items": [render.item_rows(sim, None)],
+        "payments": [render.payment_rows(sim, as_of, None)],
+        "shipments": [render.shipment_rows(sim, as_of, None)],
+        "returns": [render.return_rows(sim, as_of, None)],
+    }
+    if previous is not None and previous.batch.n:
+        frames["orders"].append(render.order_rows(previous, as_of, since))
+        frames["payments"].append(render.payment_rows(previous, as_of, since))
+        frames["shipments"].append(render.shipment_rows(previous, as_of, since))
+        frames["returns"].append(render.return_rows(previous, as_of, since))
+    for table, parts in frames.items():
+        _emit(ctx, table, concat(parts), part)
+    _emit(ctx, "sessions", _session_frame(sessions, session_ids), part)
+    _emit(ctx, "funnel_events", _event_frame(ctx, events, session_ids), part)
+
+
+def _chunk_window(window: Window, ts: I64) -> Window:
+    first = dt.date(1970, 1, 1) + dt.timedelta(days=int(ts.min() // US_PER_DAY))
+    last = dt.date(1970, 1, 1) + dt.timedelta(days=int(ts.max() // US_PER_DAY))
+    return Window(max(first, window.start), min(last, window.end))
+
+
+def _join_sessions(a: Sessions, b: Sessions) -> Sessions:
+    return Sessions(**{name: np.concatenate([getattr(a, name), getattr(b, name)])
+                       for name in Sessions.__dataclass_fields__})
+
+
+def _session_frame(s: Sessions, ids: I64) -> Frame:
+    from globalcart.generator.clickstream import landing_page_names
+
+    return {
+        "session_id": ids, "customer_id": s.customer_id, "started_at": s.started_us,
+        "device": np.array(DEVICES)[s.device], "traffic_source": np.array(TRAFFIC_SOURCES)[s.source],
+        "campaign_id": s.campaign_id, "geo_id": s.geo_id,
+        "landing_page": landing_page_names()[s.landing_page],
+    }
+
+
+def _event_frame(ctx: BatchContext, events: Events, session_ids: I64) -> Frame:
+    from globalcart.contract import FUNNEL_STAGES
+
+    cols = events.columns()
+    n = len(cols["ts"])
+    reasons = np.array(FAILURE_REASONS, dtype=object)[np.maximum(cols["reason"], 0)]
+    reasons[cols["reason"] < 0] = None
+    return {
+        "event_id": ctx.next_ids("event", n), "session_id": session_ids[cols["session"]],
+        "event_ts": cols["ts"], "stage": np.array(FUNNEL_STAGES)[cols["stage"]],
+        "product_id": np.where(cols["product"] >= 0, cols["product"] + 1, NULL_ID),
+        "order_id": cols["order_id"], "failure_reason": reasons,
+    }
+
+
+def _concat_pending(parts: list[SimulatedOrders]) -> SimulatedOrders:
+    from globalcart.generator.state import NESTED
+
+    parts = [p for p in parts if p.batch.n]
+    if not parts:
+        return _empty_pending()
+    offsets = np.cumsum([0] + [p.batch.n for p in parts[:-1]])
+    line_offsets = np.cumsum([0] + [len(p.batch.line_order) for p in parts[:-1]])
+
+    def join(name: str, cls: type) -> Any:
+        from dataclasses import fields
+
+        values = {}
+        for f in fields(cls):
+            arrays = [getattr(getattr(p, name), f.name) for p in parts]
+            if name == "batch" and f.name == "line_order":
+                arrays = [a + o for a, o in zip(arrays, offsets, strict=True)]
+            if name == "returns" and f.name == "line":
+                arrays = [a + o for a, o in zip(arrays, line_offsets, strict=True)]
+            values[f.name] = np.concatenate(arrays)
+        return cls(**values)
+
+    nested = {name: join(name, cls) for name, cls in NESTED.items()}
+    flat = {name: np.concatenate([getattr(p, name) for p in parts]) for name in
+            ("failed_attempts", "order_id", "session_id", "customer_id", "first_payment_id",
+             "shipment_id", "return_id")}
+    return SimulatedOrders(**nested, **flat)
+
+
+def _snapshot_days(ctx: BatchContext, is_base: bool) -> I64:
+    first = ctx.window.start_us // US_PER_DAY
+    last = ctx.window.end_us // US_PER_DAY - 1
+    if is_base:
+        first = max(first, last - 7 * ctx.params.spec.inventory_weeks)
+    days = np.arange(first, last + 1, dtype=np.int64)
+    on_cadence = (days - ctx.state.snapshot_anchor_day) % 7 == 0
+    return np.unique(np.append(days[on_cadence], last))
+
+
+def _demand_for_window(ctx: BatchContext) -> Demand:
+    is_base = ctx.state.batch_no == 0
+    snapshots = _snapshot_days(ctx, is_base)
+    first_day = int(snapshots[0]) - 14 if is_base else ctx.window.start_us // US_PER_DAY
+    first_day = max(first_day, ctx.window.start_us // US_PER_DAY)
+    n_days = ctx.window.end_us // US_PER_DAY - first_day
+    n_cells = ctx.state.catalog.n * len(FULFILLMENT_CENTERS)
+    return Demand.empty(first_day, n_days, n_cells, snapshots)
+
+
+def _account_demand(demand: Demand, sim: SimulatedOrders) -> None:
+    from globalcart.generator.frames import NULL_TS
+
+    b = sim.batch
+    cell = b.product * len(FULFILLMENT_CENTERS) + sim.life.fc[b.line_order]
+    demand.add(cell, b.qty, sim.life.paid_us[b.line_order], sim.life.shipped_us[b.line_order],
+               NULL_TS)
+
+
+def _emit_inventory(ctx: BatchContext, demand: Demand) -> None:
+    state = ctx.state
+    n_fc = len(FULFILLMENT_CENTERS)
+    if state.batch_no == 0:
+        state.stock = initial_stock(ctx.streams[8], demand)
+    products = np.repeat(np.arange(1, state.catalog.n + 1, dtype=np.int64), n_fc)
+    fcs = np.tile(np.arange(1, n_fc + 1, dtype=np.int64), state.catalog.n)
+    frame = simulate_stock(ctx.streams[9], state.stock, demand, products, fcs)
+    _emit(ctx, "inventory_snapshots", frame)
+
+
+__all__ = ["Catalog", "generate"]

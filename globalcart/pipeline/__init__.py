@@ -1,0 +1,1 @@
+"""The ELT pipeline: load landing files, run SQL models, check quality."""

@@ -1,0 +1,148 @@
+"""Data checks declared in ``sql/<layer>/_checks.yml`` beside the models.
+
+Format (per model, per column or ``_model`` for table-level expressions)::
+
+    stg_orders:
+      order_id: [not_null, unique]
+      status:
+        - accepted_values: {values: [created, paid]}
+      customer_id:
+        - relationships: {to: staging.stg_customers, field: customer_id, severity: warn}
+      gross_amount:
+        - range: {min: 0}
+      _model:
+        - expression: {sql: "discount_amount <= gross_amount", severity: warn}
+
+Severity ``error`` (default) fails the build; ``warn`` is reported only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from globalcart.engines.base import Warehouse, WarehouseError
+from globalcart.pipeline.models import LAYERS, SQL_DIR
+
+CHECK_TYPES = ("not_null", "unique", "accepted_values", "relationships", "range", "expression")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    model: str
+    column: str | None
+    type: str
+    severity: str
+    failing_sql: str  # a query returning the failing row count
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    failures: int
+
+    @property
+    def status(self) -> str:
+        return "pass" if self.failures == 0 else "fail"
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _failing_sql(model: str, column: str | None, kind: str, args: dict[str, Any]) -> str:
+    col = column or ""
+    if kind == "not_null":
+        return f"select count(*) from {model} where {col} is null"
+    if kind == "unique":
+        columns = ", ".join(args.get("columns") or [col])
+        return (
+            f"select count(*) from (select {columns} from {model} "
+            f"group by {columns} having count(*) > 1) as d"
+        )
+    if kind == "accepted_values":
+        values = ", ".join(_literal(value) for value in args["values"])
+        return f"select count(*) from {model} where {col} is not null and {col} not in ({values})"
+    if kind == "relationships":
+        target, field = args["to"], args["field"]
+        return (
+            f"select count(*) from {model} as c where c.{col} is not null and not exists "
+            f"(select 1 from {target} as p where p.{field} = c.{col})"
+        )
+    if kind == "range":
+        bounds = []
+        if "min" in args:
+            bounds.append(f"{col} < {_literal(args['min'])}")
+        if "max" in args:
+            bounds.append(f"{col} > {_literal(args['max'])}")
+        return f"select count(*) from {model} where {' or '.join(bounds) or 'false'}"
+    return f"select count(*) from {model} where not ({args['sql']})"
+
+
+def _parse(model: str, column: str | None, spec: Any, origin: Path) -> Check:
+    kind, args = (spec, {}) if isinstance(spec, str) else next(iter(dict(spec).items()))
+    args = dict(args or {})
+    if kind not in CHECK_TYPES:
+        raise WarehouseError(f"{origin}: {model}: unknown check {kind!r} (known: {CHECK_TYPES})")
+    severity = str(args.pop("severity", "error"))
+    if severity not in ("error", "warn"):
+        raise WarehouseError(f"{origin}: {model}: severity must be error or warn")
+    target = column or "_model"
+    name = f"{model}.{target}.{kind}"
+    if kind == "expression":
+        name += f"[{args.get('name') or args['sql']}]"
+    elif kind == "unique" and args.get("columns"):
+        name = f"{model}.{'+'.join(args['columns'])}.unique"
+    return Check(name, model, column, kind, severity, _failing_sql(model, column, kind, args))
+
+
+def load_checks(sql_dir: Path = SQL_DIR) -> list[Check]:
+    """Every declared check, from each layer's ``_checks.yml``."""
+    checks: list[Check] = []
+    for layer, schema in LAYERS.items():
+        path = sql_dir / layer / "_checks.yml"
+        if not path.exists():
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for table, columns in document.items():
+            model = f"{schema}.{table}"
+            for column, specs in (columns or {}).items():
+                for spec in specs or []:
+                    checks.append(_parse(model, None if column == "_model" else column, spec, path))
+    return checks
+
+
+def run_checks(warehouse: Warehouse, models: set[str]) -> list[CheckResult]:
+    """Run the checks of ``models``; returns every result (the caller decides what fails)."""
+    results = []
+    for check in load_checks():
+        if check.model in models:
+            failures = int(warehouse.query(check.failing_sql)[0][0])
+            results.append(CheckResult(check, failures))
+    return results
+
+
+def record_results(warehouse: Warehouse, run_id: int, results: list[CheckResult]) -> None:
+    for result in results:
+        check = result.check
+        warehouse.execute(
+            "insert into quality.check_results values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+            [
+                run_id,
+                check.name,
+                check.model,
+                check.column,
+                check.type,
+                check.severity,
+                result.status,
+                result.failures,
+            ],
+        )

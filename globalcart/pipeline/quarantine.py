@@ -1,0 +1,34 @@
+"""Move bad landing rows (``dq_rule`` set in ``staging.chk_*``) into ``quality.quarantine``."""
+
+from __future__ import annotations
+
+from globalcart import contract
+from globalcart.engines.base import Warehouse
+
+
+def sync_quarantine(warehouse: Warehouse, run_id: int, built: set[str]) -> int:
+    """Insert bad rows not yet quarantined (one row per distinct content); returns rows added."""
+    added = 0
+    for table in contract.TABLES:
+        chk = f"staging.chk_{table.name}"
+        if chk not in built:
+            continue
+        key = ", ".join(f"coalesce(cast({column} as varchar), '')" for column in table.key)
+        before = warehouse.row_count("quality.quarantine")
+        warehouse.execute(
+            f"""insert into quality.quarantine (table_name, row_hash, business_key, rule, reason,
+                raw_row, source_file, ingested_at, run_id, quarantined_at)
+            select ?, row_hash, business_key, dq_rule, dq_reason, raw_row, source_file,
+                ingested_at, ?, current_timestamp
+            from (
+                select c.*, concat_ws(',', {key}) as business_key, row_number() over (
+                    partition by c.row_hash order by c.ingested_at, c.source_file) as copy_no
+                from {chk} as c where c.dq_rule is not null
+            ) as bad
+            where copy_no = 1 and not exists (
+                select 1 from quality.quarantine as q
+                where q.table_name = ? and q.row_hash = bad.row_hash)""",
+            [table.name, run_id, table.name],
+        )
+        added += warehouse.row_count("quality.quarantine") - before
+    return added

@@ -1,0 +1,170 @@
+"""Row validation of landing data: generates the ``staging.chk_<table>`` models from ``_rules.yml``.
+
+A chk model holds every landing row, typed, with its content hash and, for bad rows, the first
+failing rule (in ``contract.QUARANTINE_KINDS`` priority), a readable reason and the raw row as
+JSON. ``stg_*`` models read only the good rows; bad rows go to ``quality.quarantine``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from globalcart import contract
+from globalcart.engines.base import Dialect
+
+RULES_FILE = Path(__file__).resolve().parent.parent / "sql" / "staging" / "_rules.yml"
+_KINDS = (
+    "timestamps",
+    "dates",
+    "future",
+    "quantities",
+    "amounts",
+    "rates",
+    "currencies",
+    "products",
+)
+
+
+@dataclass(frozen=True)
+class TableRules:
+    table: contract.LandingTable
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+    def get(self, kind: str) -> list[str]:
+        return self.lists.get(kind, [])
+
+
+def load_rules(path: Path = RULES_FILE) -> dict[str, TableRules]:
+    """Read and validate ``_rules.yml`` against the contract."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rules: dict[str, TableRules] = {}
+    for table in contract.TABLES:
+        entry = raw.get(table.name) or {}
+        unknown_kinds = set(entry) - set(_KINDS)
+        if unknown_kinds:
+            raise ValueError(f"{path}: {table.name}: unknown rule kinds {sorted(unknown_kinds)}")
+        lists = {kind: list(entry.get(kind) or []) for kind in _KINDS}
+        for kind, columns in lists.items():
+            missing = set(columns) - set(table.column_names)
+            if missing:
+                raise ValueError(f"{path}: {table.name}.{kind}: unknown columns {sorted(missing)}")
+        rules[table.name] = TableRules(table, lists)
+    return rules
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _typed(column: str, rules: TableRules) -> str:
+    ref = f"s.{column}"
+    data_type = dict(rules.table.columns)[column]
+    if column in rules.get("timestamps"):
+        return f"staging.try_ts({ref})"
+    if column in rules.get("dates"):
+        return f"staging.try_date({ref})"
+    if column in rules.get("amounts"):
+        return f"cast(cast({ref} as varchar) as decimal(18,2))"
+    if column in rules.get("rates"):
+        return f"cast(cast({ref} as varchar) as decimal(20,10))"
+    if str(data_type) == "string":
+        return f"nullif(trim({ref}), '')"
+    return ref
+
+
+def _conditions(rules: TableRules) -> list[tuple[str, str, str]]:
+    """(rule, condition, reason expression) in priority order."""
+    out: list[tuple[str, str, str]] = []
+    string_columns = {name for name, dtype in rules.table.columns if str(dtype) == "string"}
+    for key in rules.table.key:
+        cond = f"s.{key} is null" + (f" or trim(s.{key}) = ''" if key in string_columns else "")
+        out.append(("missing_key", cond, _quote(f"business key column {key} is missing")))
+    parsers = [(c, "try_ts", "timestamp") for c in rules.get("timestamps")]
+    parsers += [(c, "try_date", "date") for c in rules.get("dates")]
+    for column, parser, label in parsers:
+        cond = f"s.{column} is not null and staging.{parser}(s.{column}) is null"
+        reason = f"{_quote(f'{column} is not a valid {label}: ')} || s.{column}"
+        out.append(("malformed_date", cond, reason))
+    for column in rules.get("future"):
+        if column in rules.get("dates"):
+            cond = f"staging.try_date(s.{column}) > cast(s.ingested_at as date)"
+        else:
+            cond = f"staging.try_ts(s.{column}) > s.ingested_at"
+        reason = f"{_quote(f'{column} is after the extraction time: ')} || s.{column}"
+        out.append(("future_date", cond, reason))
+    for column in rules.get("quantities"):
+        reason = f"{_quote(f'{column} is negative: ')} || cast(s.{column} as varchar)"
+        out.append(("negative_quantity", f"s.{column} < 0", reason))
+    for column in rules.get("amounts") + rules.get("rates"):
+        reason = f"{_quote(f'{column} is negative: ')} || cast(s.{column} as varchar)"
+        out.append(("negative_amount", f"s.{column} < 0", reason))
+    for i, column in enumerate(rules.get("currencies")):
+        cond = f"s.{column} is not null and cur{i}.currency is null"
+        reason = f"{_quote(f'{column} has no FX rate: ')} || s.{column}"
+        out.append(("unknown_currency", cond, reason))
+    for i, column in enumerate(rules.get("products")):
+        cond = f"s.{column} is not null and prd{i}.product_id is null"
+        reason = f"{_quote(f'{column} is not a known product: ')} || cast(s.{column} as varchar)"
+        out.append(("unknown_product", cond, reason))
+    return out
+
+
+def chk_sql(rules: TableRules, dialect: Dialect) -> str:
+    """The SQL of ``staging.chk_<table>``."""
+    table = rules.table
+    names = table.column_names
+    conditions = _conditions(rules)
+    rule_case = " ".join(f"when {c} then {_quote(r)}" for r, c, _ in conditions)
+    reason_case = " ".join(f"when {c} then {reason}" for _, c, reason in conditions)
+    hashed = ", ".join(f"coalesce(cast(s.{name} as varchar), '~')" for name in names)
+    joins = []
+    for i, column in enumerate(rules.get("currencies")):
+        joins.append(
+            "left join (select distinct currency from staging.chk_fx_rates where dq_rule is null)"
+            f" as cur{i} on cur{i}.currency = upper(trim(s.{column}))"
+        )
+    for i, column in enumerate(rules.get("products")):
+        joins.append(
+            "left join (select distinct product_id from staging.chk_products where dq_rule is null)"
+            f" as prd{i} on prd{i}.product_id = s.{column}"
+        )
+    json_fn = "json_object" if dialect == "duckdb" else "json_build_object"
+    pairs = ", ".join(
+        f"{_quote(name)}, s.{name}" for name in [*names, "ingested_at", "source_file"]
+    )
+    typed = ",\n        ".join(f"{_typed(name, rules)} as {name}" for name in names)
+    checked_case = f"case {rule_case} end" if conditions else "cast(null as varchar)"
+    reason_expr = f"case {reason_case} end" if conditions else "cast(null as varchar)"
+    return f"""with source as (
+    select * from landing.{table.name}
+),
+checked as (
+    select
+        s.*,
+        md5(concat_ws('|', {hashed})) as row_hash,
+        {checked_case} as dq_rule,
+        {reason_expr} as dq_reason
+    from source as s
+    {" ".join(joins)}
+),
+final as (
+    select
+        {typed},
+        s.ingested_at,
+        s.source_file,
+        s.row_hash,
+        s.dq_rule,
+        s.dq_reason,
+        case when s.dq_rule is not null then cast({json_fn}({pairs}) as varchar) end as raw_row
+    from checked as s
+)
+select * from final
+"""
+
+
+def chk_models(dialect: Dialect) -> dict[str, str]:
+    """``staging.chk_<table>`` name -> SQL, for every landing table."""
+    return {f"staging.chk_{name}": chk_sql(rules, dialect) for name, rules in load_rules().items()}
