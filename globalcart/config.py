@@ -1,4 +1,4 @@
-"""Settings: the only place that reads the environment (prefix ``GLOBALCART_``, ``.env`` supported)."""
+"""Settings: the only place that reads the environment (prefix ``GLOBALCART_``, ``.env`` too)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         default=DEFAULT_DATABASE_URL,
         description="Warehouse location: duckdb:///path.duckdb or postgresql://user@host/db.",
     )
-    data_dir: Path = Field(default=Path("data"), description="Where generated and landing files go.")
+    data_dir: Path = Field(
+        default=Path("data"), description="Where generated and landing files go."
+    )
     log_level: str = Field(default="INFO", description="Logging level of the CLI and the server.")
 
 

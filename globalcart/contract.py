@@ -1,4 +1,4 @@
-"""The source data contract: the landing tables every source (generator, importers, storefront) delivers.
+"""The source data contract: the landing tables that every source delivers.
 
 This module is the single description of the landing files (DESIGN.md section 2). The generator
 writes exactly these columns, the loader reads them with exactly these types.
@@ -300,7 +300,7 @@ QUARANTINE_KINDS = (
 )
 # Rows of these kinds are normal in real extracts and must be absorbed, not quarantined:
 # - resent_duplicate: an identical row delivered again with a later ingested_at (dedup keeps one);
-# - unknown_customer: an order whose customer never arrives (an inferred member that stays inferred);
+# - unknown_customer: an order whose customer never arrives (an inferred member that stays so);
 # - late_arriving_customer: an order whose customer row arrives only in the next batch
 #   (an inferred member, completed when the row arrives).
 ABSORBED_KINDS = ("resent_duplicate", "unknown_customer", "late_arriving_customer")

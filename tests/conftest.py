@@ -55,6 +55,13 @@ def _reset_postgres(url: str) -> None:
             conn.execute(f"drop schema if exists {schema} cascade")
 
 
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str) -> str:
+    """The session's PostgreSQL database, emptied of every warehouse schema."""
+    _reset_postgres(postgres_url)
+    return postgres_url
+
+
 @pytest.fixture(params=["duckdb", "postgres"])
 def warehouse_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """URL of an empty warehouse on each engine."""

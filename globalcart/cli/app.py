@@ -32,7 +32,10 @@ def main(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
         ),
     ] = False,
 ) -> None:
@@ -43,3 +46,23 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a clear error (no traceback) and return the Exit to raise."""
     err_console.print(f"[bold red]Error:[/] {message}")
     return typer.Exit(code)
+
+
+docs_app = typer.Typer(help="Generate documentation from the code.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("contract")
+def docs_contract(
+    out: Annotated[str, typer.Option(help="File to write ('-' for standard output).")] = "-",
+) -> None:
+    """Write the landing data contract as Markdown (docs/data_contract.md)."""
+    from pathlib import Path
+
+    from globalcart.contract_docs import contract_markdown
+
+    text = contract_markdown()
+    if out == "-":
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    else:
+        Path(out).write_text(text)

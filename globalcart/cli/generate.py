@@ -26,25 +26,39 @@ def _parse_date(value: str) -> dt.date:
 def generate_command(
     scale: Annotated[str, typer.Option(help=f"Store size: {', '.join(SCALES)}.")] = "tiny",
     orders: Annotated[
-        int | None, typer.Option(help="Number of orders (default: the scale's, or 1 % of it with --incremental).")
+        int | None,
+        typer.Option(
+            help="Number of orders (default: the scale's, or 1 % of it with --incremental)."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed; same parameters and seed ⇒ identical files.")] = 42,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; same parameters and seed ⇒ identical files.")
+    ] = 42,
     end_date: Annotated[
         str, typer.Option("--end-date", help="Last day of the simulated period (YYYY-MM-DD).")
     ] = DEFAULT_END_DATE.isoformat(),
     days: Annotated[
-        int | None, typer.Option(help="Length of the period in days (default: the scale's, 7 with --incremental).")
+        int | None,
+        typer.Option(
+            help="Length of the period in days (default: the scale's, 7 with --incremental)."
+        ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder for the landing files.")] = Path("data/landing"),
+    out: Annotated[Path, typer.Option(help="Output folder for the landing files.")] = Path(
+        "data/landing"
+    ),
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
     bad_rate: Annotated[
-        float, typer.Option("--bad-rate", help="Share of dirty rows (duplicates, bad records); 0 for none.")
+        float,
+        typer.Option(
+            "--bad-rate", help="Share of dirty rows (duplicates, bad records); 0 for none."
+        ),
     ] = DEFAULT_BAD_RATE,
     incremental: Annotated[
         bool, typer.Option("--incremental", help="Continue the run in --from with a new batch.")
     ] = False,
     from_dir: Annotated[
-        Path | None, typer.Option("--from", help="Folder of the previous batch (with --incremental).")
+        Path | None,
+        typer.Option("--from", help="Folder of the previous batch (with --incremental)."),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace a non-empty output folder.")] = False,
 ) -> None:
@@ -61,7 +75,11 @@ def generate_command(
         days = DEFAULT_INCREMENTAL_DAYS
     params = GenerateParams(
         scale=scale,  # type: ignore[arg-type]
-        orders=orders, seed=seed, end_date=_parse_date(end_date), days=days, out=out,
+        orders=orders,
+        seed=seed,
+        end_date=_parse_date(end_date),
+        days=days,
+        out=out,
         file_format=file_format,  # type: ignore[arg-type]
         bad_rate=bad_rate,
     )
@@ -73,9 +91,15 @@ def generate_command(
     _print_summary(manifest, out)
 
 
-def _run_with_progress(params: GenerateParams, overwrite: bool, from_dir: Path | None) -> dict[str, Any]:
-    columns = (TextColumn("[bold]{task.description:<20}"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
-               TimeElapsedColumn())
+def _run_with_progress(
+    params: GenerateParams, overwrite: bool, from_dir: Path | None
+) -> dict[str, Any]:
+    columns = (
+        TextColumn("[bold]{task.description:<20}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:>12,} rows"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         tasks = {t.name: progress.add_task(t.name, total=1, rows=0) for t in TABLES}
 
@@ -91,13 +115,17 @@ def _run_with_progress(params: GenerateParams, overwrite: bool, from_dir: Path |
 
 
 def _print_summary(manifest: dict[str, Any], out: Path) -> None:
-    table = Table(title=f"{manifest['batch_id']} → {out}  ({manifest['window']['start'][:10]} … "
-                        f"{manifest['window']['end'][:10]})")
+    table = Table(
+        title=f"{manifest['batch_id']} → {out}  ({manifest['window']['start'][:10]} … "
+        f"{manifest['window']['end'][:10]})"
+    )
     table.add_column("table")
     table.add_column("rows", justify="right")
     table.add_column("anomalies injected")
     for name, info in manifest["tables"].items():
         kinds = manifest["anomalies"].get(name, {})
-        table.add_row(name, f"{info['rows']:,}", ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
+        table.add_row(
+            name, f"{info['rows']:,}", ", ".join(f"{k}={v}" for k, v in sorted(kinds.items()))
+        )
     console.print(table)
-    console.print(f"Manifest: {out / 'manifest.json'}")
+    console.print(f"Manifest: {out / 'manifest.json'}", soft_wrap=True)

@@ -17,7 +17,14 @@ from globalcart.generator.calendar import US_PER_DAY, US_PER_HOUR
 
 # Ids from here on are reserved for injected rows: they never collide with real keys.
 BAD_ID_BASE = 1_000_000_000_000
-MALFORMED_DATES = ("31/12/2025 10:00", "not a date", "", "2025-13-45 99:99:99", "20250101", "yesterday")
+MALFORMED_DATES = (
+    "31/12/2025 10:00",
+    "not a date",
+    "",
+    "2025-13-45 99:99:99",
+    "20250101",
+    "yesterday",
+)
 UNKNOWN_CURRENCIES = ("XXX", "ZZZ", "BTC")
 
 BAD_KINDS: dict[str, tuple[str, ...]] = {
@@ -25,14 +32,25 @@ BAD_KINDS: dict[str, tuple[str, ...]] = {
     "products": ("missing_key", "negative_amount"),
     "sessions": ("missing_key", "malformed_date"),
     "funnel_events": ("missing_key", "unknown_product", "future_date"),
-    "orders": ("missing_key", "malformed_date", "future_date", "negative_amount", "unknown_currency"),
+    "orders": (
+        "missing_key",
+        "malformed_date",
+        "future_date",
+        "negative_amount",
+        "unknown_currency",
+    ),
     "order_items": ("missing_key", "negative_quantity", "unknown_product"),
     "payments": ("missing_key", "negative_amount", "unknown_currency"),
     "shipments": ("malformed_date",),
     "returns": ("negative_quantity",),
 }
-DATE_COLUMN = {"customers": "created_at", "sessions": "started_at", "orders": "order_ts",
-               "shipments": "shipped_at", "funnel_events": "event_ts"}
+DATE_COLUMN = {
+    "customers": "created_at",
+    "sessions": "started_at",
+    "orders": "order_ts",
+    "shipments": "shipped_at",
+    "funnel_events": "event_ts",
+}
 AMOUNT_COLUMN = {"products": "list_price", "orders": "gross_amount", "payments": "amount"}
 
 
@@ -69,8 +87,15 @@ class AnomalyInjector:
         if n_dup:
             dup = data.take(pa.array(self.rng.choice(rows, n_dup)))
             later = self.extracted_us + self.rng.integers(1, 48, n_dup) * US_PER_HOUR
-            parts.append(_set(dup, "ingested_at", pa.array(later.astype("datetime64[us]"))
-                              .cast(dup.schema.field("ingested_at").type)))
+            parts.append(
+                _set(
+                    dup,
+                    "ingested_at",
+                    pa.array(later.astype("datetime64[us]")).cast(
+                        dup.schema.field("ingested_at").type
+                    ),
+                )
+            )
             self.count(table, "resent_duplicate", n_dup)
         kinds = BAD_KINDS.get(table, ())
         for kind in kinds:

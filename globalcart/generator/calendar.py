@@ -22,8 +22,32 @@ FloatArray = npt.NDArray[np.float64]
 WEEKDAY_FACTOR = np.array([1.05, 1.02, 1.0, 1.0, 0.97, 0.85, 0.95])
 # Hour-of-day profile (UTC-ish shopping curve: low at night, lunch bump, evening peak).
 HOUR_WEIGHTS = np.array(
-    [2, 1.2, 0.8, 0.6, 0.6, 0.8, 1.5, 2.5, 3.5, 4, 4.2, 4.5, 5, 4.8, 4.5, 4.5, 4.8, 5.2, 6, 6.5,
-     6.8, 6.2, 4.8, 3.2],
+    [
+        2,
+        1.2,
+        0.8,
+        0.6,
+        0.6,
+        0.8,
+        1.5,
+        2.5,
+        3.5,
+        4,
+        4.2,
+        4.5,
+        5,
+        4.8,
+        4.5,
+        4.5,
+        4.8,
+        5.2,
+        6,
+        6.5,
+        6.8,
+        6.2,
+        4.8,
+        3.2,
+    ],
     dtype=np.float64,
 )
 # Promotional days (month, day) and their demand multiplier; Black Friday/Cyber Monday are computed.
@@ -54,8 +78,20 @@ def promo_factor(day: dt.date) -> float:
 
 def month_factor(month: int) -> float:
     """November–December peak, January–February lull."""
-    return {1: 0.8, 2: 0.82, 3: 0.95, 4: 0.95, 5: 1.0, 6: 0.98, 7: 0.95, 8: 0.97,
-            9: 1.0, 10: 1.08, 11: 1.45, 12: 1.6}[month]
+    return {
+        1: 0.8,
+        2: 0.82,
+        3: 0.95,
+        4: 0.95,
+        5: 1.0,
+        6: 0.98,
+        7: 0.95,
+        8: 0.97,
+        9: 1.0,
+        10: 1.08,
+        11: 1.45,
+        12: 1.6,
+    }[month]
 
 
 @dataclass(frozen=True)
@@ -120,4 +156,5 @@ def sample_times(
     hours = np.searchsorted(hour_cdf, rng.random(len(not_before)))
     seconds = rng.integers(0, 3_600, len(not_before))
     ts = window.start_us + day_index * US_PER_DAY + hours * US_PER_HOUR + seconds * US_PER_SECOND
-    return np.maximum(ts, np.minimum(not_before, window.end_us - US_PER_SECOND)).astype(np.int64)
+    result: IntArray = np.maximum(ts, np.minimum(not_before, window.end_us - US_PER_SECOND))
+    return result.astype(np.int64)

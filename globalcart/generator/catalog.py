@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from globalcart.generator.calendar import US_PER_DAY, Window
-from globalcart.generator.frames import Frame, choice_codes
+from globalcart.generator.frames import Frame, choice_codes, inverse_cdf_table
 from globalcart.generator.pools import CATEGORIES, SEGMENT_PRICE_TILT, NamePools
 
 PRICE_CHANGE_RATE = 0.3  # share of products whose price changes in a year
@@ -16,7 +16,7 @@ PRICE_CHANGE_RATE = 0.3  # share of products whose price changes in a year
 
 @dataclass
 class Catalog:
-    """Products (index i ⇔ product_id i + 1) and every price version, sorted by product then time."""
+    """Products (index i ⇔ product_id i + 1) and every price version, by product then time."""
 
     category: npt.NDArray[np.int64]
     subcategory: npt.NDArray[np.int64]
@@ -43,19 +43,22 @@ class Catalog:
         wanted = product_index * span + (ts_us >> 12)
         return np.searchsorted(keys, wanted, side="right") - 1
 
-    def sampling_cdfs(self) -> list[npt.NDArray[np.float64]]:
-        """One cumulative distribution per segment: popular products, tilted by price taste."""
+    def sampling_tables(self) -> list[npt.NDArray[np.int32]]:
+        """One product sampler per segment: popular products, tilted by price taste."""
         price = self.current_list_cents().astype(np.float64)
         rel = price / np.median(price)
         cdfs = []
         for tilt in SEGMENT_PRICE_TILT:
-            w = self.popularity * rel ** (0.5 * np.log2(tilt))
-            cdf = np.cumsum(w)
-            cdfs.append(cdf / cdf[-1])
+            cdfs.append(inverse_cdf_table(self.popularity * rel ** (0.5 * np.log2(tilt))))
         return cdfs
 
-    def add_versions(self, product: npt.NDArray[np.int64], from_us: npt.NDArray[np.int64],
-                     list_cents: npt.NDArray[np.int64], cost_cents: npt.NDArray[np.int64]) -> None:
+    def add_versions(
+        self,
+        product: npt.NDArray[np.int64],
+        from_us: npt.NDArray[np.int64],
+        list_cents: npt.NDArray[np.int64],
+        cost_cents: npt.NDArray[np.int64],
+    ) -> None:
         vp = np.concatenate([self.version_product, product])
         vf = np.concatenate([self.version_from_us, from_us])
         order = np.lexsort((vf, vp))
@@ -94,7 +97,9 @@ def price_changes(rng: np.random.Generator, catalog: Catalog, window: Window) ->
     if n_changes == 0:
         return
     product = np.sort(rng.choice(catalog.n, n_changes, replace=False)).astype(np.int64)
-    when = window.start_us + (rng.random(n_changes) * (window.n_days - 1) * US_PER_DAY).astype(np.int64)
+    when = window.start_us + (rng.random(n_changes) * (window.n_days - 1) * US_PER_DAY).astype(
+        np.int64
+    )
     current = catalog.version_at(product, when)
     factor = rng.uniform(0.85, 1.18, n_changes)
     new_list = np.floor(catalog.version_list_cents[current] * factor / 100) * 100 + 99

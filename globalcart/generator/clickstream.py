@@ -10,13 +10,13 @@ import numpy.typing as npt
 from globalcart.contract import FUNNEL_STAGES
 from globalcart.generator.calendar import US_PER_SECOND, Window, day_weights, sample_times
 from globalcart.generator.customers import CustomerBase
-from globalcart.generator.frames import NULL_CODE, NULL_ID, NULL_TS, choice_codes
+from globalcart.generator.frames import NULL_CODE, NULL_ID, NULL_TS, choice_codes, draw
 from globalcart.generator.payments import ATTEMPT_GAP_US
 from globalcart.generator.pools import (
+    CAMPAIGN_CHANNELS,
     DEVICE_CONVERSION,
     LANDING_PAGES,
     SOURCE_CAMPAIGN_CHANNEL,
-    CAMPAIGN_CHANNELS,
     TRAFFIC_CONVERSION,
     TRAFFIC_WEIGHTS,
 )
@@ -57,8 +57,15 @@ class Events:
     order_id: list[I64] = field(default_factory=list)
     reason: list[I64] = field(default_factory=list)
 
-    def add(self, session: I64, ts: I64, stage: str, product: I64 | None = None,
-            order_id: I64 | None = None, reason: I64 | None = None) -> None:
+    def add(
+        self,
+        session: I64,
+        ts: I64,
+        stage: str,
+        product: I64 | None = None,
+        order_id: I64 | None = None,
+        reason: I64 | None = None,
+    ) -> None:
         n = len(session)
         self.session.append(session)
         self.ts.append(ts)
@@ -68,18 +75,24 @@ class Events:
         self.reason.append(reason if reason is not None else np.full(n, NULL_CODE, np.int64))
 
     def columns(self) -> dict[str, I64]:
-        return {name: np.concatenate(getattr(self, name)) if getattr(self, name)
-                else np.array([], dtype=np.int64)
-                for name in ("session", "ts", "stage", "product", "order_id", "reason")}
+        return {
+            name: np.concatenate(getattr(self, name))
+            if getattr(self, name)
+            else np.array([], dtype=np.int64)
+            for name in ("session", "ts", "stage", "product", "order_id", "reason")
+        }
 
 
-def _weights(base: tuple[float, ...], tilt: tuple[float, ...], converting: bool) -> npt.NDArray[np.float64]:
+def _weights(
+    base: tuple[float, ...], tilt: tuple[float, ...], converting: bool
+) -> npt.NDArray[np.float64]:
     b, t = np.array(base), np.array(tilt)
     return b * t if converting else b * np.maximum(2.2 - t, 0.2)
 
 
-def _campaigns(rng: np.random.Generator, source: I64, started: I64, lookup: I64,
-               first_day: int) -> I64:
+def _campaigns(
+    rng: np.random.Generator, source: I64, started: I64, lookup: I64, first_day: int
+) -> I64:
     channel_of_source = np.array(
         [CAMPAIGN_CHANNELS.index(c) if c else -1 for c in SOURCE_CAMPAIGN_CHANNEL]
     )
@@ -91,8 +104,12 @@ def _campaigns(rng: np.random.Generator, source: I64, started: I64, lookup: I64,
 
 
 def order_sessions(
-    rng: np.random.Generator, sim: SimulatedOrders, lookup: I64, first_day: int,
-    product_cdf: npt.NDArray[np.float64], events: Events,
+    rng: np.random.Generator,
+    sim: SimulatedOrders,
+    lookup: I64,
+    first_day: int,
+    product_cdf: npt.NDArray[np.int32],
+    events: Events,
 ) -> Sessions:
     """One session per order (index i ⇔ order i) with the full path to checkout."""
     b, n = sim.batch, sim.batch.n
@@ -110,17 +127,27 @@ def order_sessions(
     idx = np.arange(n, dtype=np.int64)
     span = b.ts_us - started
     line_session = b.line_order
-    view_ts = started[line_session] + (rng.uniform(0, 0.5, len(line_session)) * span[line_session]).astype(np.int64)
+    view_ts = started[line_session] + (
+        rng.uniform(0, 0.5, len(line_session)) * span[line_session]
+    ).astype(np.int64)
     events.add(line_session, view_ts, "VIEW_PRODUCT", b.product)
-    events.add(line_session, view_ts + rng.integers(10, 120, len(line_session)) * SECOND,
-               "ADD_TO_CART", b.product)
+    events.add(
+        line_session,
+        view_ts + rng.integers(10, 120, len(line_session)) * SECOND,
+        "ADD_TO_CART",
+        b.product,
+    )
     extra = np.repeat(idx, rng.poisson(0.4, n))
-    events.add(extra, started[extra] + (rng.uniform(0, 0.6, len(extra)) * span[extra]).astype(np.int64),
-               "VIEW_PRODUCT", np.searchsorted(product_cdf, rng.random(len(extra)), side="right"))
+    events.add(
+        extra,
+        started[extra] + (rng.uniform(0, 0.6, len(extra)) * span[extra]).astype(np.int64),
+        "VIEW_PRODUCT",
+        draw(rng, product_cdf, len(extra)),
+    )
     search = idx[rng.random(n) < 0.4]
     events.add(search, started[search] + 5 * SECOND, "SEARCH")
     removed = idx[rng.random(n) < 0.1]
-    removed_product = np.searchsorted(product_cdf, rng.random(len(removed)), side="right")
+    removed_product = draw(rng, product_cdf, len(removed))
     mid = started[removed] + span[removed] // 2
     events.add(removed, mid, "ADD_TO_CART", removed_product)
     events.add(removed, mid + 30 * SECOND, "REMOVE_FROM_CART", removed_product)
@@ -132,12 +159,17 @@ def order_sessions(
     events.add(att_session, att_ts, "PAYMENT_ATTEMPTED", order_id=sim.order_id[att_session])
     failed = att_no < sim.failed_attempts[att_session]
     f_session = att_session[failed]
-    events.add(f_session, att_ts[failed] + 2 * SECOND, "PAYMENT_FAILED",
-               order_id=sim.order_id[f_session],
-               reason=failure_reason_codes(sim, f_session, att_no[failed]))
+    events.add(
+        f_session,
+        att_ts[failed] + 2 * SECOND,
+        "PAYMENT_FAILED",
+        order_id=sim.order_id[f_session],
+        reason=failure_reason_codes(sim, f_session, att_no[failed]),
+    )
     placed = idx[b.is_paid]
-    events.add(placed, sim.life.paid_us[placed] + SECOND, "ORDER_PLACED",
-               order_id=sim.order_id[placed])
+    events.add(
+        placed, sim.life.paid_us[placed] + SECOND, "ORDER_PLACED", order_id=sim.order_id[placed]
+    )
     return sessions
 
 
@@ -151,8 +183,16 @@ def failure_reason_codes(sim: SimulatedOrders, order: I64, attempt: I64) -> I64:
 
 
 def browsing_sessions(
-    rng: np.random.Generator, n: int, customers: CustomerBase, window: Window, geo_weight: npt.NDArray[np.float64],
-    lookup: I64, first_day: int, product_cdf: npt.NDArray[np.float64], events: Events, offset: int,
+    rng: np.random.Generator,
+    n: int,
+    customers: CustomerBase,
+    window: Window,
+    geo_weight: npt.NDArray[np.float64],
+    lookup: I64,
+    first_day: int,
+    product_cdf: npt.NDArray[np.int32],
+    events: Events,
+    offset: int,
 ) -> Sessions:
     """Sessions that end without an order: browsing, abandoned carts, abandoned checkouts."""
     known = rng.random(n) >= 0.45
@@ -177,7 +217,7 @@ def browsing_sessions(
     kind = choice_codes(rng, KIND_WEIGHTS, n)
     views = 1 + rng.poisson(0.5, n)
     v_session = np.repeat(idx, views)
-    v_product = np.searchsorted(product_cdf, rng.random(len(v_session)), side="right")
+    v_product = draw(rng, product_cdf, len(v_session))
     local = v_session - offset
     v_ts = started[local] + rng.integers(5, 600, len(v_session)) * SECOND
     events.add(v_session, v_ts, "VIEW_PRODUCT", v_product)
@@ -189,8 +229,12 @@ def browsing_sessions(
     cart_ts = v_ts[first_view[carts]] + rng.integers(20, 200, len(carts)) * SECOND
     events.add(carts + offset, cart_ts, "ADD_TO_CART", cart_product)
     removes = carts[rng.random(len(carts)) < 0.2]
-    events.add(removes + offset, started[removes] + 900 * SECOND, "REMOVE_FROM_CART",
-               v_product[first_view[removes]])
+    events.add(
+        removes + offset,
+        started[removes] + 900 * SECOND,
+        "REMOVE_FROM_CART",
+        v_product[first_view[removes]],
+    )
     checkouts = np.flatnonzero(kind == 2)
     events.add(checkouts + offset, started[checkouts] + 1_200 * SECOND, "CHECKOUT_STARTED")
     return sessions

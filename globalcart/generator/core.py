@@ -35,7 +35,7 @@ from globalcart.generator.customers import (
     customer_rows,
     new_customers,
 )
-from globalcart.generator.frames import NULL_ID, Frame, concat, take
+from globalcart.generator.frames import NULL_ID, Frame, categorical, concat, take
 from globalcart.generator.inventory import Demand, StockState, initial_stock, simulate_stock
 from globalcart.generator.lifecycle import simulate_lifecycle
 from globalcart.generator.orders import allocate_orders, build_orders, checkout_failures
@@ -102,7 +102,9 @@ def prepare_out(out: Path, overwrite: bool) -> None:
 
 
 def generate(
-    params: GenerateParams, progress: ProgressCallback = _noop, overwrite: bool = False,
+    params: GenerateParams,
+    progress: ProgressCallback = _noop,
+    overwrite: bool = False,
     from_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Generate a landing batch into ``params.out`` and return its manifest.
@@ -125,10 +127,15 @@ def generate(
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, batch_no]).spawn(16)]
     state = previous if previous is not None else _initial_state(params, window, streams[0])
     state.batch_no = batch_no
-    writer = LandingWriter(params.out, params.file_format,
-                           chunked=params.n_orders > ORDERS_PER_CHUNK, progress=progress)
-    injector = AnomalyInjector(streams[1], params.bad_rate, window.extracted_us,
-                               next_bad_id=state.next_ids["bad"])
+    writer = LandingWriter(
+        params.out,
+        params.file_format,
+        chunked=params.n_orders > ORDERS_PER_CHUNK,
+        progress=progress,
+    )
+    injector = AnomalyInjector(
+        streams[1], params.bad_rate, window.extracted_us, next_bad_id=state.next_ids["bad"]
+    )
     ctx = BatchContext(params, state, window, writer, injector, streams)
     try:
         _run_batch(ctx, is_base=previous is None)
@@ -149,19 +156,32 @@ def generate(
     return write_manifest(params.out, writer, header, injector.counts)
 
 
-def _initial_state(params: GenerateParams, window: Window, rng: np.random.Generator) -> GeneratorState:
+def _initial_state(
+    params: GenerateParams, window: Window, rng: np.random.Generator
+) -> GeneratorState:
     catalog = build_catalog(rng, params.spec.products, window.start_us - 30 * US_PER_DAY)
     campaigns = build_campaigns(rng, window, params.n_orders / window.n_days)
     n_cells = catalog.n * len(FULFILLMENT_CENTERS)
     empty_stock = StockState(*(np.zeros(n_cells, np.int64) for _ in range(5)))
     return GeneratorState(
-        seed=params.seed, batch_no=0, scale=params.scale, last_end_us=window.start_us,
+        seed=params.seed,
+        batch_no=0,
+        scale=params.scale,
+        last_end_us=window.start_us,
         snapshot_anchor_day=window.end_us // US_PER_DAY - 1,
         next_ids=dict.fromkeys(ID_NAMES, 1) | {"bad": BAD_ID_BASE},
-        customers=CustomerBase(*(np.array([], dtype=t) for t in (np.int64, np.int64, np.int64,
-                                                                  np.int64, np.float64))),
-        catalog=catalog, campaigns=campaigns, stock=empty_stock,
-        pending=_empty_pending(), withheld={},
+        customers=CustomerBase(
+            ids=np.array([], np.int64),
+            created_us=np.array([], np.int64),
+            segment=np.array([], np.int64),
+            geo_index=np.array([], np.int64),
+            propensity=np.array([], np.float64),
+        ),
+        catalog=catalog,
+        campaigns=campaigns,
+        stock=empty_stock,
+        pending=_empty_pending(),
+        withheld={},
     )
 
 
@@ -171,15 +191,33 @@ def _empty_pending() -> SimulatedOrders:
     def empty(cls: type) -> Any:
         from dataclasses import fields
 
-        return cls(**{f.name: np.array([], dtype=np.float64 if f.name in ("fail_p",) else
-                                       (bool if f.name in ("is_paid", "restocked") else np.int64))
-                      for f in fields(cls)})
+        return cls(
+            **{
+                f.name: np.array(
+                    [],
+                    dtype=np.float64
+                    if f.name in ("fail_p",)
+                    else (bool if f.name in ("is_paid", "restocked") else np.int64),
+                )
+                for f in fields(cls)
+            }
+        )
 
     parts = {name: empty(cls) for name, cls in NESTED.items()}
-    ids = {name: np.array([], dtype=np.int64) for name in
-           ("failed_attempts", "order_id", "session_id", "customer_id", "first_payment_id",
-            "shipment_id", "return_id")}
-    return SimulatedOrders(**parts, **ids)
+    ids = {
+        name: np.array([], dtype=np.int64)
+        for name in (
+            "failed_attempts",
+            "order_id",
+            "session_id",
+            "customer_id",
+            "first_payment_id",
+            "shipment_id",
+            "return_id",
+        )
+    }
+    values: dict[str, Any] = {**parts, **ids}
+    return SimulatedOrders(**values)
 
 
 def _emit(ctx: BatchContext, table: str, frame: Frame, part: int | None = None) -> None:
@@ -204,14 +242,17 @@ def _run_batch(ctx: BatchContext, is_base: bool) -> None:
     ctx.next_ids("customer", n_new)
     state.customers = state.customers.extend(joined)
     new_rows = customer_rows(joined, pools, state.seed)
-    changes = customer_changes(rng[3], state.customers, pools, state.seed, geo,
-                               window.start_us, window.end_us)
+    changes = customer_changes(
+        rng[3], state.customers, pools, state.seed, geo, window.start_us, window.end_us
+    )
 
     price_changes(rng[4], state.catalog, window)
     products = product_rows(state.catalog, pools, None if is_base else window.start_us)
     _emit(ctx, "products", products)
 
-    buyer, ts = allocate_orders(rng[5], state.customers, params.n_orders, window, day_weights(window))
+    buyer, ts = allocate_orders(
+        rng[5], state.customers, params.n_orders, window, day_weights(window)
+    )
     withheld = _withhold_late_customers(ctx, buyer, previous_count, joined)
     customer_frame = concat([_deliver_withheld(ctx), take(new_rows, withheld.keep), changes])
     _emit(ctx, "customers", customer_frame)
@@ -249,10 +290,10 @@ def _deliver_withheld(ctx: BatchContext) -> Frame:
 
 
 def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
-    params, state, window = ctx.params, ctx.state, ctx.window
+    _params, state, window = ctx.params, ctx.state, ctx.window
     rates = rate_matrix(window, state.seed)
     promo_days = promo_day_mask(window)
-    cdfs = state.catalog.sampling_cdfs()
+    cdfs = state.catalog.sampling_tables()
     first_day = int(state.campaigns.start_day.min())
     lookup = state.campaigns.active_lookup(
         ctx.streams[7], first_day, int(state.campaigns.end_day.max()) - first_day + 1
@@ -280,23 +321,41 @@ def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
 
 
 def _chunk_orders(
-    ctx: BatchContext, rng: np.random.Generator, buyer: I64, ts: I64, geo: Any,
-    rates: npt.NDArray[np.float64], promo_days: npt.NDArray[np.bool_],
-    cdfs: list[npt.NDArray[np.float64]],
+    ctx: BatchContext,
+    rng: np.random.Generator,
+    buyer: I64,
+    ts: I64,
+    geo: Any,
+    rates: npt.NDArray[np.float64],
+    promo_days: npt.NDArray[np.bool_],
+    cdfs: list[npt.NDArray[np.int32]],
 ) -> SimulatedOrders:
     customers = ctx.state.customers
     country = geo.country_index[customers.geo_index[buyer]]
     choice = choose_payment(rng, country)
     spawn_buyer, spawn_ts = checkout_failures(rng, len(buyer), buyer, ts, choice.fail_p)
     all_buyer = np.concatenate([buyer, spawn_buyer])
-    all_ts = np.maximum(np.concatenate([ts, spawn_ts]), ctx.window.start_us)
+    # Checkout (and all its payment attempts) completes before the extract closes the window.
+    latest_checkout = ctx.window.end_us - 600 * 1_000_000
+    all_ts = np.clip(np.concatenate([ts, spawn_ts]), ctx.window.start_us, latest_checkout)
     is_paid = np.concatenate([np.ones(len(buyer), bool), np.zeros(len(spawn_buyer), bool)])
     order = np.argsort(all_ts, kind="stable")
     all_buyer, all_ts, is_paid = all_buyer[order], all_ts[order], is_paid[order]
     country = geo.country_index[customers.geo_index[all_buyer]]
     choice = choose_payment(rng, country)
-    batch = build_orders(rng, all_buyer, all_ts, is_paid, customers, ctx.state.catalog, geo,
-                         rates, ctx.window, promo_days, cdfs)
+    batch = build_orders(
+        rng,
+        all_buyer,
+        all_ts,
+        is_paid,
+        customers,
+        ctx.state.catalog,
+        geo,
+        rates,
+        ctx.window,
+        promo_days,
+        cdfs,
+    )
     fails = failed_attempts(rng, choice.fail_p, is_paid)
     paid_us = all_ts + (fails + 1) * ATTEMPT_GAP_US
     life, returns = simulate_lifecycle(rng, batch, paid_us, geo, ctx.state.catalog.category)
@@ -304,7 +363,11 @@ def _chunk_orders(
     attempts = fails + is_paid.astype(np.int64)
     first_payment = ctx.next_ids("payment", int(attempts.sum()))[0] if n else 1
     return SimulatedOrders(
-        batch=batch, life=life, returns=returns, payment=choice, failed_attempts=fails,
+        batch=batch,
+        life=life,
+        returns=returns,
+        payment=choice,
+        failed_attempts=fails,
         order_id=ctx.next_ids("order", n),
         session_id=np.full(n, NULL_ID, dtype=np.int64),
         customer_id=customers.ids[all_buyer],
@@ -332,21 +395,40 @@ def _give_unknown_customers(
 
 
 def _emit_chunk(
-    ctx: BatchContext, rng: np.random.Generator, sim: SimulatedOrders,
-    previous: SimulatedOrders | None, lookup: I64, first_day: int,
-    product_cdf: npt.NDArray[np.float64], geo: Any, part: int | None,
+    ctx: BatchContext,
+    rng: np.random.Generator,
+    sim: SimulatedOrders,
+    previous: SimulatedOrders | None,
+    lookup: I64,
+    first_day: int,
+    product_cdf: npt.NDArray[np.int32],
+    geo: Any,
+    part: int | None,
 ) -> None:
     events = Events()
     ordered = order_sessions(rng, sim, lookup, first_day, product_cdf, events)
     n_browse = round(sim.batch.is_paid.sum() * NON_CONVERTING_PER_ORDER)
     span = _chunk_window(ctx.window, sim.batch.ts_us)
-    browse = browsing_sessions(rng, n_browse, ctx.state.customers, span, geo.weight, lookup,
-                               first_day, product_cdf, events, offset=ordered.n)
+    browse = browsing_sessions(
+        rng,
+        n_browse,
+        ctx.state.customers,
+        span,
+        geo.weight,
+        lookup,
+        first_day,
+        product_cdf,
+        events,
+        offset=ordered.n,
+    )
     sessions = _join_sessions(ordered, browse)
     rank = np.empty(sessions.n, dtype=np.int64)
     rank[np.argsort(sessions.started_us, kind="stable")] = np.arange(sessions.n)
     session_ids = ctx.next_ids("session", sessions.n)[rank]
     sim.session_id = session_ids[: sim.batch.n]
+    # The clickstream is the biggest output: hand it to the writer threads first.
+    _emit(ctx, "funnel_events", _event_frame(ctx, events, session_ids), part)
+    _emit(ctx, "sessions", _session_frame(sessions, session_ids), part)
     as_of, since = ctx.as_of, ctx.state.last_end_us
     frames: dict[str, list[Frame]] = {
         "orders": [render.order_rows(sim, as_of, None)],
@@ -362,8 +444,6 @@ def _emit_chunk(
         frames["returns"].append(render.return_rows(previous, as_of, since))
     for table, parts in frames.items():
         _emit(ctx, table, concat(parts), part)
-    _emit(ctx, "sessions", _session_frame(sessions, session_ids), part)
-    _emit(ctx, "funnel_events", _event_frame(ctx, events, session_ids), part)
 
 
 def _chunk_window(window: Window, ts: I64) -> Window:
@@ -373,18 +453,26 @@ def _chunk_window(window: Window, ts: I64) -> Window:
 
 
 def _join_sessions(a: Sessions, b: Sessions) -> Sessions:
-    return Sessions(**{name: np.concatenate([getattr(a, name), getattr(b, name)])
-                       for name in Sessions.__dataclass_fields__})
+    return Sessions(
+        **{
+            name: np.concatenate([getattr(a, name), getattr(b, name)])
+            for name in Sessions.__dataclass_fields__
+        }
+    )
 
 
 def _session_frame(s: Sessions, ids: I64) -> Frame:
     from globalcart.generator.clickstream import landing_page_names
 
     return {
-        "session_id": ids, "customer_id": s.customer_id, "started_at": s.started_us,
-        "device": np.array(DEVICES)[s.device], "traffic_source": np.array(TRAFFIC_SOURCES)[s.source],
-        "campaign_id": s.campaign_id, "geo_id": s.geo_id,
-        "landing_page": landing_page_names()[s.landing_page],
+        "session_id": ids,
+        "customer_id": s.customer_id,
+        "started_at": s.started_us,
+        "device": categorical(DEVICES, s.device),
+        "traffic_source": categorical(TRAFFIC_SOURCES, s.source),
+        "campaign_id": s.campaign_id,
+        "geo_id": s.geo_id,
+        "landing_page": categorical(list(landing_page_names()), s.landing_page),
     }
 
 
@@ -393,13 +481,14 @@ def _event_frame(ctx: BatchContext, events: Events, session_ids: I64) -> Frame:
 
     cols = events.columns()
     n = len(cols["ts"])
-    reasons = np.array(FAILURE_REASONS, dtype=object)[np.maximum(cols["reason"], 0)]
-    reasons[cols["reason"] < 0] = None
     return {
-        "event_id": ctx.next_ids("event", n), "session_id": session_ids[cols["session"]],
-        "event_ts": cols["ts"], "stage": np.array(FUNNEL_STAGES)[cols["stage"]],
+        "event_id": ctx.next_ids("event", n),
+        "session_id": session_ids[cols["session"]],
+        "event_ts": cols["ts"],
+        "stage": categorical(FUNNEL_STAGES, cols["stage"]),
         "product_id": np.where(cols["product"] >= 0, cols["product"] + 1, NULL_ID),
-        "order_id": cols["order_id"], "failure_reason": reasons,
+        "order_id": cols["order_id"],
+        "failure_reason": categorical(FAILURE_REASONS, cols["reason"]),
     }
 
 
@@ -426,10 +515,20 @@ def _concat_pending(parts: list[SimulatedOrders]) -> SimulatedOrders:
         return cls(**values)
 
     nested = {name: join(name, cls) for name, cls in NESTED.items()}
-    flat = {name: np.concatenate([getattr(p, name) for p in parts]) for name in
-            ("failed_attempts", "order_id", "session_id", "customer_id", "first_payment_id",
-             "shipment_id", "return_id")}
-    return SimulatedOrders(**nested, **flat)
+    flat = {
+        name: np.concatenate([getattr(p, name) for p in parts])
+        for name in (
+            "failed_attempts",
+            "order_id",
+            "session_id",
+            "customer_id",
+            "first_payment_id",
+            "shipment_id",
+            "return_id",
+        )
+    }
+    values: dict[str, Any] = {**nested, **flat}
+    return SimulatedOrders(**values)
 
 
 def _snapshot_days(ctx: BatchContext, is_base: bool) -> I64:
@@ -457,8 +556,9 @@ def _account_demand(demand: Demand, sim: SimulatedOrders) -> None:
 
     b = sim.batch
     cell = b.product * len(FULFILLMENT_CENTERS) + sim.life.fc[b.line_order]
-    demand.add(cell, b.qty, sim.life.paid_us[b.line_order], sim.life.shipped_us[b.line_order],
-               NULL_TS)
+    demand.add(
+        cell, b.qty, sim.life.paid_us[b.line_order], sim.life.shipped_us[b.line_order], NULL_TS
+    )
 
 
 def _emit_inventory(ctx: BatchContext, demand: Demand) -> None:

@@ -44,7 +44,10 @@ class CustomerBase:
 
     def extend(self, other: CustomerBase) -> CustomerBase:
         return CustomerBase(
-            *(np.concatenate([getattr(self, f), getattr(other, f)]) for f in self.__dataclass_fields__)
+            *(
+                np.concatenate([getattr(self, f), getattr(other, f)])
+                for f in self.__dataclass_fields__
+            )
         )
 
 
@@ -66,7 +69,9 @@ def new_customers(
 
 def _pick(ids: npt.NDArray[np.int64], salt: int, size: int) -> npt.NDArray[np.int64]:
     """A stable pseudo-random index per id, so any batch can re-render a customer identically."""
-    mixed = (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(salt)) >> np.uint64(17)
+    mixed = (ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(salt)) >> np.uint64(
+        17
+    )
     return (mixed % np.uint64(size)).astype(np.int64)
 
 
@@ -77,8 +82,12 @@ def customer_rows(customers: CustomerBase, pools: NamePools, seed: int) -> Frame
     first = _pick(ids, seed * 3 + 1, len(pools.first_names))
     last = _pick(ids, seed * 3 + 2, len(pools.last_names))
     domain = _pick(ids, seed * 3 + 3, len(pools.email_domains))
-    first_s = pa.DictionaryArray.from_arrays(pa.array(first), pa.array(pools.first_names)).cast(pa.string())
-    last_s = pa.DictionaryArray.from_arrays(pa.array(last), pa.array(pools.last_names)).cast(pa.string())
+    first_s = pa.DictionaryArray.from_arrays(pa.array(first), pa.array(pools.first_names)).cast(
+        pa.string()
+    )
+    last_s = pa.DictionaryArray.from_arrays(pa.array(last), pa.array(pools.last_names)).cast(
+        pa.string()
+    )
     full_name = pc.binary_join_element_wise(first_s, last_s, " ")
     local = pc.utf8_lower(pc.binary_join_element_wise(first_s, last_s, "."))
     domains = pa.DictionaryArray.from_arrays(pa.array(domain), pa.array(pools.email_domains))
@@ -100,8 +109,13 @@ def customer_rows(customers: CustomerBase, pools: NamePools, seed: int) -> Frame
 
 
 def customer_changes(
-    rng: np.random.Generator, customers: CustomerBase, pools: NamePools, seed: int,
-    geo: Geography, from_us: int, until_us: int,
+    rng: np.random.Generator,
+    customers: CustomerBase,
+    pools: NamePools,
+    seed: int,
+    geo: Geography,
+    from_us: int,
+    until_us: int,
 ) -> Frame:
     """New versions of some customers between ``from_us`` and ``until_us``: a segment change or a
     move to another city of the same country. Updates ``customers`` in place for later batches.

@@ -40,8 +40,12 @@ class Demand:
 
     @classmethod
     def empty(cls, first_day: int, n_days: int, n_cells: int, snapshot_days: I64) -> Demand:
-        return cls(first_day, np.zeros((n_days, n_cells), np.int32),
-                   np.zeros((len(snapshot_days), n_cells), np.int32), snapshot_days)
+        return cls(
+            first_day,
+            np.zeros((n_days, n_cells), np.int32),
+            np.zeros((len(snapshot_days), n_cells), np.int32),
+            snapshot_days,
+        )
 
     def add(self, cell: I64, qty: I64, paid_us: I64, shipped_us: I64, null_ts: int) -> None:
         """Account lines of one chunk: shipped units by day, and units waiting at snapshots."""
@@ -63,13 +67,16 @@ def initial_stock(rng: np.random.Generator, demand: Demand) -> StockState:
     lead = np.mean(LEAD_TIME_DAYS)
     rop = np.ceil(daily * lead * 1.3 + 2).astype(np.int64)
     qty = np.ceil(daily * 35 + 5).astype(np.int64)
-    on_hand = (rop + rng.integers(0, 1, len(rop)) + qty * rng.uniform(0.2, 1.2, len(rop))).astype(np.int64)
+    on_hand = (rop + rng.integers(0, 1, len(rop)) + qty * rng.uniform(0.2, 1.2, len(rop))).astype(
+        np.int64
+    )
     n = len(rop)
     return StockState(on_hand, np.zeros(n, np.int64), np.full(n, -1, np.int64), rop, qty)
 
 
-def simulate_stock(rng: np.random.Generator, state: StockState, demand: Demand,
-                   products: I64, fcs: I64) -> Frame:
+def simulate_stock(
+    rng: np.random.Generator, state: StockState, demand: Demand, products: I64, fcs: I64
+) -> Frame:
     """Advance ``state`` through the demand's days and return the snapshot rows."""
     n_days, n_cells = demand.shipped.shape
     snap_index = {int(d): i for i, d in enumerate(demand.snapshot_days)}
@@ -94,16 +101,20 @@ def simulate_stock(rng: np.random.Generator, state: StockState, demand: Demand,
         state.inbound = np.where(reorder, state.order_qty, state.inbound)
         state.arrival_day = np.where(reorder, day + lead, state.arrival_day)
         if day in snap_index:
-            allocated = np.minimum(demand.allocated[snap_index[day]].astype(np.int64), state.on_hand)
-            out.append({
-                "date": np.full(n_cells, str(np.datetime64(day, "D"))),
-                "product_id": products,
-                "fc_id": fcs,
-                "on_hand": state.on_hand.copy(),
-                "allocated": allocated,
-                "reorder_point": state.reorder_point.copy(),
-                "inbound": state.inbound.copy(),
-            })
+            allocated = np.minimum(
+                demand.allocated[snap_index[day]].astype(np.int64), state.on_hand
+            )
+            out.append(
+                {
+                    "date": np.full(n_cells, str(np.datetime64(day, "D"))),
+                    "product_id": products,
+                    "fc_id": fcs,
+                    "on_hand": state.on_hand.copy(),
+                    "allocated": allocated,
+                    "reorder_point": state.reorder_point.copy(),
+                    "inbound": state.inbound.copy(),
+                }
+            )
     from globalcart.generator.frames import concat
 
     return concat(out)

@@ -62,7 +62,10 @@ class Returns:
 
 
 def simulate_lifecycle(
-    rng: np.random.Generator, batch: OrderBatch, paid_us: I64, geo: Geography,
+    rng: np.random.Generator,
+    batch: OrderBatch,
+    paid_us: I64,
+    geo: Geography,
     category_of_product: I64,
 ) -> tuple[Lifecycle, Returns]:
     n = batch.n
@@ -76,7 +79,7 @@ def simulate_lifecycle(
     )
     regions = geo.region_name(batch.geo_index)
     fc = fc_for_region(rng, regions)
-    names, by_region = carrier_table()
+    _names, by_region = carrier_table()
     carrier = np.empty(n, dtype=np.int64)
     sla = np.empty(n, dtype=np.int64)
     transit_mean = np.empty(n)
@@ -89,7 +92,7 @@ def simulate_lifecycle(
         sla[mask] = np.array([options[s][1] for s in pick])
         transit_mean[mask] = np.array([options[s][2] for s in pick])
         base_cost[mask] = np.array([options[s][3] for s in pick])
-    transit_days = rng.gamma(6.0, transit_mean * FC_DELAY[fc] / 6.0)
+    transit_days = rng.gamma(6.0, 0.72 * transit_mean * FC_DELAY[fc] / 6.0)
     delivered = shipped + (transit_days * US_PER_DAY).astype(np.int64)
     promised_day = shipped // US_PER_DAY + sla
     units = np.bincount(batch.line_order, batch.qty, minlength=n)
@@ -117,7 +120,10 @@ def simulate_lifecycle(
 
 
 def sample_returns(
-    rng: np.random.Generator, batch: OrderBatch, life: Lifecycle, late: npt.NDArray[np.bool_],
+    rng: np.random.Generator,
+    batch: OrderBatch,
+    life: Lifecycle,
+    late: npt.NDArray[np.bool_],
     category_of_product: I64,
 ) -> Returns:
     order = batch.line_order
@@ -127,8 +133,9 @@ def sample_returns(
     k = len(line)
     qty = 1 + (rng.random(k) * batch.qty[line]).astype(np.int64)
     reason = choice_codes(rng, RETURN_REASON_WEIGHTS, k)
-    reason = np.where(late[order[line]] & (rng.random(k) < 0.5),
-                      RETURN_REASONS.index("late_delivery"), reason)
+    reason = np.where(
+        late[order[line]] & (rng.random(k) < 0.5), RETURN_REASONS.index("late_delivery"), reason
+    )
     # Most returns come within two weeks; a tail arrives after the 30-day refund window.
     days_after = np.where(rng.random(k) < 0.9, rng.exponential(8.0, k), rng.uniform(31, 60, k))
     requested = delivered[line] + ((0.2 + days_after) * US_PER_DAY).astype(np.int64)
@@ -139,5 +146,7 @@ def sample_returns(
     )
     line_net = batch.qty[line] * batch.sell_cents[line] - batch.line_discount[line]
     refund = np.where(in_window, np.round(line_net * qty / batch.qty[line]), 0).astype(np.int64)
-    restocked = ~np.isin(reason, [RETURN_REASONS.index("damaged"), RETURN_REASONS.index("defective")])
+    restocked = ~np.isin(
+        reason, [RETURN_REASONS.index("damaged"), RETURN_REASONS.index("defective")]
+    )
     return Returns(line, qty, reason, requested, received, refunded, refund, restocked)

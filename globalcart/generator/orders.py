@@ -14,7 +14,7 @@ import numpy.typing as npt
 from globalcart.generator.calendar import US_PER_DAY, US_PER_HOUR, Window
 from globalcart.generator.catalog import Catalog
 from globalcart.generator.customers import CustomerBase
-from globalcart.generator.frames import choice_codes
+from globalcart.generator.frames import choice_codes, draw
 from globalcart.generator.pools import (
     COUNTRIES,
     DEVICE_BY_CHANNEL,
@@ -67,12 +67,17 @@ class OrderBatch:
 
 
 def allocate_orders(
-    rng: np.random.Generator, customers: CustomerBase, n_orders: int, window: Window,
+    rng: np.random.Generator,
+    customers: CustomerBase,
+    n_orders: int,
+    window: Window,
     weights: npt.NDArray[np.float64],
 ) -> tuple[I64, I64]:
     """Give ``n_orders`` orders to customers (over-dispersed by propensity) and time them."""
     active_from = np.maximum(customers.created_us, window.start_us)
-    active_share = np.clip((window.end_us - active_from) / (window.end_us - window.start_us), 0.02, 1)
+    active_share = np.clip(
+        (window.end_us - active_from) / (window.end_us - window.start_us), 0.02, 1
+    )
     p = customers.propensity * active_share
     counts = rng.multinomial(n_orders, p / p.sum())
     buyer = np.repeat(np.arange(customers.n, dtype=np.int64), counts)
@@ -96,7 +101,7 @@ def build_orders(
     rates: npt.NDArray[np.float64],
     window: Window,
     promo_days: npt.NDArray[np.bool_],
-    cdfs: list[npt.NDArray[np.float64]],
+    cdfs: list[npt.NDArray[np.int32]],
 ) -> OrderBatch:
     n = len(buyer)
     segment = customers.segment[buyer]
@@ -118,20 +123,25 @@ def build_orders(
     line_segment = segment[line_order]
     for s, cdf in enumerate(cdfs):
         mask = line_segment == s
-        product[mask] = np.searchsorted(cdf, rng.random(int(mask.sum())), side="right")
-    product = np.minimum(product, catalog.n - 1)
+        product[mask] = draw(rng, cdf, int(mask.sum()))
     qty = 1 + rng.poisson(0.25, len(line_order))
 
     version = catalog.version_at(product, ts_us[line_order])
     rate = rates[currency[line_order], day[line_order]]
-    list_cents = np.maximum(np.round(catalog.version_list_cents[version] / rate), 1).astype(np.int64)
+    list_cents = np.maximum(np.round(catalog.version_list_cents[version] / rate), 1).astype(
+        np.int64
+    )
     markdown_p = np.where(on_promo_day[line_order], 0.45, 0.2)
-    markdown = np.where(rng.random(len(line_order)) < markdown_p,
-                        rng.choice(np.array([0.1, 0.15, 0.2, 0.3]), len(line_order)), 0.0)
+    markdown = np.where(
+        rng.random(len(line_order)) < markdown_p,
+        rng.choice(np.array([0.1, 0.15, 0.2, 0.3]), len(line_order)),
+        0.0,
+    )
     sell_cents = np.maximum(np.round(list_cents * (1 - markdown)), 1).astype(np.int64)
 
-    promo = np.where(rng.random(n) < np.where(on_promo_day, 0.3, 0.14),
-                     rng.integers(0, len(PROMO_CODES), n), -1)
+    promo = np.where(
+        rng.random(n) < np.where(on_promo_day, 0.3, 0.14), rng.integers(0, len(PROMO_CODES), n), -1
+    )
     pct = np.where(promo >= 0, PROMO_PERCENT[np.maximum(promo, 0)], 0)[line_order]
     subtotal = qty * sell_cents
     line_discount = np.round(subtotal * pct / 100).astype(np.int64)
@@ -146,11 +156,26 @@ def build_orders(
     free = (gross_usd >= FREE_SHIPPING_OVER_USD_CENTS) | (promo == FREE_SHIPPING_CODE)
     shipping_fee = np.where(free, 0, np.round(SHIPPING_FEE_USD_CENTS / order_rate)).astype(np.int64)
     return OrderBatch(
-        customer=buyer, ts_us=ts_us, is_paid=is_paid, channel=channel, device=device,
-        geo_index=geo_index, currency=currency, promo=promo, gross=gross, discount=discount,
-        tax=tax, shipping_fee=shipping_fee, line_order=line_order, line_no=line_no,
-        product=product, qty=qty, list_cents=list_cents, sell_cents=sell_cents,
-        line_discount=line_discount, line_tax=line_tax,
+        customer=buyer,
+        ts_us=ts_us,
+        is_paid=is_paid,
+        channel=channel,
+        device=device,
+        geo_index=geo_index,
+        currency=currency,
+        promo=promo,
+        gross=gross,
+        discount=discount,
+        tax=tax,
+        shipping_fee=shipping_fee,
+        line_order=line_order,
+        line_no=line_no,
+        product=product,
+        qty=qty,
+        list_cents=list_cents,
+        sell_cents=sell_cents,
+        line_discount=line_discount,
+        line_tax=line_tax,
         cost_usd_cents=catalog.version_cost_cents[version],
     )
 

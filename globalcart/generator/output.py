@@ -36,16 +36,13 @@ class LandingWriter:
     progress: ProgressCallback = _noop
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, list[str]] = field(default_factory=dict)
-    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2))
     _pending: list[Future[None]] = field(default_factory=list)
 
     def write(self, table: str, data: pa.Table, part: int | None = None) -> None:
         """Write one table (or one part of a chunked table)."""
         suffix = "parquet" if self.file_format == "parquet" else "csv"
-        if part is None:
-            relative = f"{table}.{suffix}"
-        else:
-            relative = f"{table}/part-{part:05d}.{suffix}"
+        relative = f"{table}.{suffix}" if part is None else f"{table}/part-{part:05d}.{suffix}"
         self.files.setdefault(table, []).append(relative)
         self.rows[table] = self.rows.get(table, 0) + data.num_rows
         self._pending.append(self._pool.submit(self._write_file, self.out / relative, data))
@@ -54,7 +51,7 @@ class LandingWriter:
     def _write_file(self, path: Path, data: pa.Table) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.file_format == "parquet":
-            pq.write_table(data, path, compression="zstd", row_group_size=1_000_000)
+            pq.write_table(data, path, compression="snappy", row_group_size=1_000_000)
         else:
             pacsv.write_csv(data, path)
 

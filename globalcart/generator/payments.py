@@ -45,8 +45,9 @@ def choose_payment(rng: np.random.Generator, country_index: I64) -> PaymentChoic
     return PaymentChoice(method, provider, np.minimum(base_p * factor[country_index], 0.6))
 
 
-def failed_attempts(rng: np.random.Generator, fail_p: npt.NDArray[np.float64],
-                    is_paid: npt.NDArray[np.bool_]) -> I64:
+def failed_attempts(
+    rng: np.random.Generator, fail_p: npt.NDArray[np.float64], is_paid: npt.NDArray[np.bool_]
+) -> I64:
     """Failed attempts per order: before the success for paid orders, 1–3 for abandoned ones."""
     before_success = np.minimum(rng.geometric(1 - fail_p) - 1, MAX_FAILED_ATTEMPTS)
     abandoned = 1 + rng.binomial(2, 0.35, len(fail_p))

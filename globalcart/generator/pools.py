@@ -1,4 +1,4 @@
-"""Small value pools: countries and cities, catalog taxonomy, names. Faker is used only here, seeded."""
+"""Small value pools: countries, cities, catalog taxonomy, names (Faker only here, seeded)."""
 
 from __future__ import annotations
 
@@ -20,26 +20,89 @@ class Country:
 
 
 COUNTRIES: tuple[Country, ...] = (
-    Country("United States", "US", "North America", "USD", 1.0, 0.07, 0.34,
-            ("New York", "Los Angeles", "Chicago", "Houston", "Seattle", "Miami")),
-    Country("Canada", "CA", "North America", "CAD", 0.74, 0.13, 0.06,
-            ("Toronto", "Vancouver", "Montreal")),
-    Country("Mexico", "MX", "Latin America", "MXN", 0.058, 0.16, 0.04,
-            ("Mexico City", "Guadalajara", "Monterrey")),
-    Country("Brazil", "BR", "Latin America", "BRL", 0.19, 0.17, 0.05,
-            ("São Paulo", "Rio de Janeiro", "Belo Horizonte")),
-    Country("United Kingdom", "GB", "Europe", "GBP", 1.27, 0.20, 0.12,
-            ("London", "Manchester", "Birmingham", "Glasgow")),
-    Country("Germany", "DE", "Europe", "EUR", 1.09, 0.19, 0.10,
-            ("Berlin", "Munich", "Hamburg", "Cologne")),
-    Country("France", "FR", "Europe", "EUR", 1.09, 0.20, 0.07,
-            ("Paris", "Lyon", "Marseille")),
+    Country(
+        "United States",
+        "US",
+        "North America",
+        "USD",
+        1.0,
+        0.07,
+        0.34,
+        ("New York", "Los Angeles", "Chicago", "Houston", "Seattle", "Miami"),
+    ),
+    Country(
+        "Canada",
+        "CA",
+        "North America",
+        "CAD",
+        0.74,
+        0.13,
+        0.06,
+        ("Toronto", "Vancouver", "Montreal"),
+    ),
+    Country(
+        "Mexico",
+        "MX",
+        "Latin America",
+        "MXN",
+        0.058,
+        0.16,
+        0.04,
+        ("Mexico City", "Guadalajara", "Monterrey"),
+    ),
+    Country(
+        "Brazil",
+        "BR",
+        "Latin America",
+        "BRL",
+        0.19,
+        0.17,
+        0.05,
+        ("São Paulo", "Rio de Janeiro", "Belo Horizonte"),
+    ),
+    Country(
+        "United Kingdom",
+        "GB",
+        "Europe",
+        "GBP",
+        1.27,
+        0.20,
+        0.12,
+        ("London", "Manchester", "Birmingham", "Glasgow"),
+    ),
+    Country(
+        "Germany",
+        "DE",
+        "Europe",
+        "EUR",
+        1.09,
+        0.19,
+        0.10,
+        ("Berlin", "Munich", "Hamburg", "Cologne"),
+    ),
+    Country("France", "FR", "Europe", "EUR", 1.09, 0.20, 0.07, ("Paris", "Lyon", "Marseille")),
     Country("Spain", "ES", "Europe", "EUR", 1.09, 0.21, 0.04, ("Madrid", "Barcelona", "Valencia")),
-    Country("India", "IN", "Asia Pacific", "INR", 0.012, 0.18, 0.07,
-            ("Mumbai", "Bengaluru", "Delhi", "Chennai")),
+    Country(
+        "India",
+        "IN",
+        "Asia Pacific",
+        "INR",
+        0.012,
+        0.18,
+        0.07,
+        ("Mumbai", "Bengaluru", "Delhi", "Chennai"),
+    ),
     Country("Japan", "JP", "Asia Pacific", "JPY", 0.0068, 0.10, 0.04, ("Tokyo", "Osaka", "Nagoya")),
-    Country("Australia", "AU", "Asia Pacific", "AUD", 0.66, 0.10, 0.05,
-            ("Sydney", "Melbourne", "Brisbane")),
+    Country(
+        "Australia",
+        "AU",
+        "Asia Pacific",
+        "AUD",
+        0.66,
+        0.10,
+        0.05,
+        ("Sydney", "Melbourne", "Brisbane"),
+    ),
     Country("Singapore", "SG", "Asia Pacific", "SGD", 0.74, 0.09, 0.02, ("Singapore",)),
 )
 
@@ -60,24 +123,47 @@ CARRIERS: dict[str, tuple[tuple[str, int, float, float], ...]] = {
     "Asia Pacific": (("DHL", 4, 3.4, 9.5), ("Ninja Van", 3, 3.3, 6.0), ("Japan Post", 3, 2.6, 7.0)),
 }
 
-# Catalog taxonomy: category_l1 -> (subcategories, price range USD, margin range, return propensity).
+# Catalog taxonomy: category_l1 -> (subcategories, USD price range, margin range, return rate).
 CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[float, float], tuple[float, float], float]] = {
-    "Electronics": (("Headphones", "Chargers", "Smart Home", "Cameras", "Speakers"),
-                    (15, 600), (0.15, 0.35), 0.09),
-    "Apparel": (("T-Shirts", "Jackets", "Shoes", "Dresses", "Activewear"),
-                (12, 220), (0.45, 0.65), 0.18),
-    "Home & Kitchen": (("Cookware", "Bedding", "Decor", "Storage", "Lighting"),
-                       (8, 350), (0.35, 0.55), 0.07),
+    "Electronics": (
+        ("Headphones", "Chargers", "Smart Home", "Cameras", "Speakers"),
+        (15, 600),
+        (0.15, 0.35),
+        0.09,
+    ),
+    "Apparel": (
+        ("T-Shirts", "Jackets", "Shoes", "Dresses", "Activewear"),
+        (12, 220),
+        (0.45, 0.65),
+        0.18,
+    ),
+    "Home & Kitchen": (
+        ("Cookware", "Bedding", "Decor", "Storage", "Lighting"),
+        (8, 350),
+        (0.35, 0.55),
+        0.07,
+    ),
     "Beauty": (("Skincare", "Makeup", "Fragrance", "Hair Care"), (6, 150), (0.55, 0.75), 0.05),
     "Sports & Outdoors": (("Camping", "Fitness", "Cycling", "Yoga"), (10, 480), (0.30, 0.50), 0.08),
-    "Toys & Games": (("Board Games", "Puzzles", "Building Sets", "Outdoor Toys"),
-                     (7, 140), (0.35, 0.55), 0.05),
+    "Toys & Games": (
+        ("Board Games", "Puzzles", "Building Sets", "Outdoor Toys"),
+        (7, 140),
+        (0.35, 0.55),
+        0.05,
+    ),
     "Books": (("Fiction", "Non-Fiction", "Children", "Cookbooks"), (5, 60), (0.25, 0.40), 0.03),
     "Grocery": (("Coffee & Tea", "Snacks", "Pantry"), (4, 45), (0.20, 0.35), 0.02),
 }
 
-ACQUISITION_CHANNELS = ("organic_search", "paid_search", "social", "email", "referral", "affiliate",
-                        "direct")
+ACQUISITION_CHANNELS = (
+    "organic_search",
+    "paid_search",
+    "social",
+    "email",
+    "referral",
+    "affiliate",
+    "direct",
+)
 ACQUISITION_WEIGHTS = (0.24, 0.22, 0.18, 0.08, 0.08, 0.06, 0.14)
 TRAFFIC_SOURCES = ("organic", "paid_search", "social", "email", "direct", "referral", "affiliate")
 TRAFFIC_WEIGHTS = (0.28, 0.2, 0.18, 0.08, 0.16, 0.06, 0.04)
@@ -104,11 +190,22 @@ PROVIDERS: dict[str, tuple[tuple[str, float], ...]] = {
 }
 # Extra failure multiplier by country (cross-border card acceptance varies).
 COUNTRY_FAILURE_FACTOR = {"BR": 2.2, "IN": 1.9, "MX": 1.7, "JP": 1.2, "SG": 0.9}
-FAILURE_REASONS = ("card_declined", "insufficient_funds", "bank_unavailable", "fraud_suspected",
-                   "authentication_failed")
+FAILURE_REASONS = (
+    "card_declined",
+    "insufficient_funds",
+    "bank_unavailable",
+    "fraud_suspected",
+    "authentication_failed",
+)
 FAILURE_REASON_WEIGHTS = (0.42, 0.25, 0.13, 0.08, 0.12)
-RETURN_REASONS = ("wrong_size", "damaged", "not_as_described", "changed_mind", "late_delivery",
-                  "defective")
+RETURN_REASONS = (
+    "wrong_size",
+    "damaged",
+    "not_as_described",
+    "changed_mind",
+    "late_delivery",
+    "defective",
+)
 RETURN_REASON_WEIGHTS = (0.28, 0.12, 0.18, 0.22, 0.08, 0.12)
 PROMO_CODES = ("WELCOME10", "SAVE15", "FLASH20", "VIP25", "FREESHIP", "HOLIDAY20")
 LANDING_PAGES = ("/", "/category", "/product", "/search", "/deals", "/blog")

@@ -151,7 +151,9 @@ class Campaigns:
     end_day: npt.NDArray[np.int64]
     budget: npt.NDArray[np.float64]
 
-    def active_lookup(self, rng: np.random.Generator, first_day: int, n_days: int) -> npt.NDArray[np.int64]:
+    def active_lookup(
+        self, rng: np.random.Generator, first_day: int, n_days: int
+    ) -> npt.NDArray[np.int64]:
         """campaign_id active for [channel, day] (NULL_ID where none runs), one per cell."""
         table = np.full((len(CAMPAIGN_CHANNELS), n_days), -1, dtype=np.int64)
         order = rng.permutation(len(self.campaign_id))
@@ -167,7 +169,11 @@ def build_campaigns(rng: np.random.Generator, window: Window, orders_per_day: fl
     """Back-to-back campaigns per channel from 30 days before the window to the planning horizon."""
     first = window.start_us // US_PER_DAY - 30
     last = window.end_us // US_PER_DAY + CAMPAIGN_HORIZON_DAYS
-    ids, channels, starts, ends, budgets = [], [], [], [], []
+    ids: list[int] = []
+    channels: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    budgets: list[float] = []
     daily_budget = max(orders_per_day, 1.0) * 4.0  # USD per channel per day, scaled to the store
     for ch in range(len(CAMPAIGN_CHANNELS)):
         day = first + int(rng.integers(0, 10))
@@ -192,7 +198,9 @@ def campaign_frame(campaigns: Campaigns) -> Frame:
     names = [
         f"{CAMPAIGN_CHANNELS[c].replace('_', ' ').title()} #{i:03d} "
         f"{dt.date(1970, 1, 1) + dt.timedelta(days=int(s)):%b %Y}"
-        for i, c, s in zip(campaigns.campaign_id, campaigns.channel, campaigns.start_day, strict=True)
+        for i, c, s in zip(
+            campaigns.campaign_id, campaigns.channel, campaigns.start_day, strict=True
+        )
     ]
     return {
         "campaign_id": campaigns.campaign_id,
@@ -219,9 +227,13 @@ def spend_frame(rng: np.random.Generator, campaigns: Campaigns, window: Window) 
         ids.append(np.full(len(days), campaigns.campaign_id[i]))
         spends.append(np.round(daily, 2))
     if not dates:
-        return {"date": np.array([], dtype=str), "campaign_id": np.array([], dtype=np.int64),
-                "spend": np.array([]), "impressions": np.array([], dtype=np.int64),
-                "clicks": np.array([], dtype=np.int64)}
+        return {
+            "date": np.array([], dtype=str),
+            "campaign_id": np.array([], dtype=np.int64),
+            "spend": np.array([]),
+            "impressions": np.array([], dtype=np.int64),
+            "clicks": np.array([], dtype=np.int64),
+        }
     spend = np.concatenate(spends)
     cpm = rng.uniform(4.0, 14.0, len(spend))
     impressions = np.round(spend / cpm * 1000).astype(np.int64)

@@ -9,9 +9,14 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from globalcart.contract import ORDER_STATUSES, RETURN_STATUSES
+from globalcart.contract import (
+    ORDER_STATUSES,
+    PAYMENT_STATUSES,
+    RETURN_STATUSES,
+    SHIPMENT_STATUSES,
+)
 from globalcart.generator.clickstream import failure_reason_codes
-from globalcart.generator.frames import NULL_ID, NULL_TS, Frame
+from globalcart.generator.frames import NULL_ID, NULL_TS, Frame, categorical
 from globalcart.generator.payments import ATTEMPT_GAP_US, PROVIDER_NAMES, gateway_fee_cents
 from globalcart.generator.pools import (
     FAILURE_REASONS,
@@ -29,17 +34,16 @@ STATUS = {name: i for i, name in enumerate(ORDER_STATUSES)}
 
 
 def _happened(ts: I64, t: int) -> Bools:
-    return (ts != NULL_TS) & (ts <= t)
+    happened: Bools = (ts != NULL_TS) & (ts <= t)
+    return happened
 
 
 def _cents(values: I64) -> npt.NDArray[np.float64]:
     return values / 100.0
 
 
-def _text(pool: tuple[str, ...], codes: I64) -> npt.NDArray[np.object_]:
-    out = np.array(pool, dtype=object)[np.maximum(codes, 0)]
-    out[codes < 0] = None
-    return out
+def _text(pool: tuple[str, ...], codes: I64) -> object:
+    return categorical(pool, codes)
 
 
 def order_status(sim: SimulatedOrders, t: int) -> tuple[I64, I64]:
@@ -51,9 +55,14 @@ def order_status(sim: SimulatedOrders, t: int) -> tuple[I64, I64]:
     r = sim.returns
     seen = _happened(r.requested_us, t)
     np.maximum.at(returned_at, b.line_order[r.line[seen]], r.requested_us[seen])
-    steps = [("paid", life.paid_us), ("fulfilled", life.fulfilled_us), ("shipped", life.shipped_us),
-             ("delivered", life.delivered_us), ("returned", returned_at),
-             ("cancelled", life.cancelled_us)]
+    steps = [
+        ("paid", life.paid_us),
+        ("fulfilled", life.fulfilled_us),
+        ("shipped", life.shipped_us),
+        ("delivered", life.delivered_us),
+        ("returned", returned_at),
+        ("cancelled", life.cancelled_us),
+    ]
     for name, ts in steps:
         done = _happened(ts, t)
         status = np.where(done, STATUS[name], status)
@@ -70,9 +79,9 @@ def order_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
         "customer_id": sim.customer_id[keep],
         "session_id": sim.session_id[keep],
         "order_ts": b.ts_us[keep],
-        "status": np.array(ORDER_STATUSES)[status[keep]],
-        "channel": np.array(SALES_CHANNELS)[b.channel[keep]],
-        "currency": np.array(CURRENCIES)[b.currency[keep]],
+        "status": categorical(ORDER_STATUSES, status[keep]),
+        "channel": categorical(SALES_CHANNELS, b.channel[keep]),
+        "currency": categorical(CURRENCIES, b.currency[keep]),
         "gross_amount": _cents(b.gross[keep]),
         "discount_amount": _cents(b.discount[keep]),
         "tax_amount": _cents(b.tax[keep]),
@@ -108,13 +117,14 @@ def payment_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
     a = np.arange(len(o)) - np.repeat(np.cumsum(attempts) - attempts, attempts)
     failed = a < sim.failed_attempts[o]
     created = b.ts_us[o] + (a + 1) * ATTEMPT_GAP_US
-    status = np.where(failed, "failed", "authorized").astype(object)
+    code = PAYMENT_STATUSES.index
+    status = np.where(failed, code("failed"), code("authorized"))
     captured = np.where(~failed & _happened(life.fulfilled_us[o], t), life.fulfilled_us[o], NULL_TS)
     updated = np.where(captured != NULL_TS, captured, created)
-    status[captured != NULL_TS] = "captured"
+    status = np.where(captured != NULL_TS, code("captured"), status)
     for name, ts in (("refunded", life.cancelled_us[o]), ("chargeback", life.chargeback_us[o])):
         done = ~failed & _happened(ts, t)
-        status[done] = name
+        status = np.where(done, code(name), status)
         updated = np.where(done, ts, updated)
     amount = b.net[o]
     fee = np.where(captured != NULL_TS, gateway_fee_cents(amount), 0)
@@ -124,11 +134,11 @@ def payment_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
         "payment_id": (sim.first_payment_id[o] + a)[keep],
         "order_id": sim.order_id[o][keep],
         "attempt_no": (a + 1)[keep],
-        "method": np.array(PAYMENT_METHODS)[sim.payment.method[o][keep]],
-        "provider": np.array(PROVIDER_NAMES)[sim.payment.provider[o][keep]],
-        "status": status[keep],
+        "method": categorical(PAYMENT_METHODS, sim.payment.method[o][keep]),
+        "provider": categorical(PROVIDER_NAMES, sim.payment.provider[o][keep]),
+        "status": categorical(PAYMENT_STATUSES, status[keep]),
         "amount": _cents(amount[keep]),
-        "currency": np.array(CURRENCIES)[b.currency[o][keep]],
+        "currency": categorical(CURRENCIES, b.currency[o][keep]),
         "gateway_fee": _cents(fee[keep]),
         "failure_reason": _text(FAILURE_REASONS, reason[keep]),
         "created_at": created[keep],
@@ -148,12 +158,12 @@ def shipment_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
         "shipment_id": sim.shipment_id[keep],
         "order_id": sim.order_id[keep],
         "fc_id": life.fc[keep] + 1,
-        "carrier": np.array(carriers)[life.carrier[keep]],
+        "carrier": categorical(carriers, life.carrier[keep]),
         "shipped_at": life.shipped_us[keep],
         "promised_delivery_date": life.promised_day[keep].astype("datetime64[D]").astype(str),
         "delivered_at": np.where(delivered, life.delivered_us, NULL_TS)[keep],
         "shipping_cost": _cents(life.shipping_cost_cents[keep]),
-        "status": np.where(delivered, "delivered", "in_transit")[keep],
+        "status": categorical(SHIPMENT_STATUSES, delivered[keep].astype(np.int64)),
         "updated_at": updated[keep],
     }
 
@@ -168,9 +178,13 @@ def return_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
     status = np.where(received, RETURN_STATUSES.index("received"), status)
     status = np.where(refunded, RETURN_STATUSES.index("refunded"), status)
     status = np.where(rejected, RETURN_STATUSES.index("rejected"), status)
-    changed = np.maximum.reduce([np.where(requested, r.requested_us, NULL_TS),
-                                 np.where(received, r.received_us, NULL_TS),
-                                 np.where(refunded, r.refunded_us, NULL_TS)])
+    changed = np.maximum.reduce(
+        [
+            np.where(requested, r.requested_us, NULL_TS),
+            np.where(received, r.received_us, NULL_TS),
+            np.where(refunded, r.refunded_us, NULL_TS),
+        ]
+    )
     keep = requested if since is None else requested & (changed > since)
     o = b.line_order[r.line]
     return {
@@ -179,12 +193,12 @@ def return_rows(sim: SimulatedOrders, t: int, since: int | None) -> Frame:
         "line_no": b.line_no[r.line][keep],
         "product_id": b.product[r.line][keep] + 1,
         "qty": r.qty[keep],
-        "reason": np.array(RETURN_REASONS)[r.reason[keep]],
+        "reason": categorical(RETURN_REASONS, r.reason[keep]),
         "requested_at": r.requested_us[keep],
         "received_at": np.where(received, r.received_us, NULL_TS)[keep],
         "refund_amount": np.where(refunded, _cents(r.refund_cents), np.nan)[keep],
         "refunded_at": np.where(refunded, r.refunded_us, NULL_TS)[keep],
-        "status": np.array(RETURN_STATUSES)[status[keep]],
+        "status": categorical(RETURN_STATUSES, status[keep]),
         "restocked": (r.restocked & received)[keep],
     }
 

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from globalcart.generator.frames import NULL_TS
 from globalcart.generator.lifecycle import Lifecycle, Returns
 from globalcart.generator.orders import OrderBatch
 from globalcart.generator.payments import PaymentChoice
@@ -35,9 +34,16 @@ class SimulatedOrders:
     def last_event_us(self) -> I64:
         """Latest instant at which anything about each order changes."""
         life = self.life
-        latest = np.maximum.reduce(
-            [self.batch.ts_us, life.paid_us, life.fulfilled_us, life.shipped_us,
-             life.delivered_us, life.cancelled_us, life.chargeback_us]
+        latest: I64 = np.maximum.reduce(
+            [
+                self.batch.ts_us,
+                life.paid_us,
+                life.fulfilled_us,
+                life.shipped_us,
+                life.delivered_us,
+                life.cancelled_us,
+                life.chargeback_us,
+            ]
         )
         if len(self.returns.line):
             order_of_return = self.batch.line_order[self.returns.line]
@@ -60,7 +66,8 @@ class SimulatedOrders:
 
         def pick(obj: Any, index: npt.NDArray[Any], size: int) -> dict[str, Any]:
             return {
-                f.name: getattr(obj, f.name)[index] if len(getattr(obj, f.name)) == size
+                f.name: getattr(obj, f.name)[index]
+                if len(getattr(obj, f.name)) == size
                 else getattr(obj, f.name)
                 for f in fields(obj)
             }
@@ -94,10 +101,15 @@ class SimulatedOrders:
 
 
 LINE_FIELDS = frozenset(
-    {"line_order", "line_no", "product", "qty", "list_cents", "sell_cents", "line_discount",
-     "line_tax", "cost_usd_cents"}
+    {
+        "line_order",
+        "line_no",
+        "product",
+        "qty",
+        "list_cents",
+        "sell_cents",
+        "line_discount",
+        "line_tax",
+        "cost_usd_cents",
+    }
 )
-
-
-def is_set(ts: I64) -> npt.NDArray[np.bool_]:
-    return ts != NULL_TS

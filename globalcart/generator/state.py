@@ -74,11 +74,15 @@ def save_state(directory: Path, state: GeneratorState) -> None:
         elif values.dtype == object:
             values = values.astype(str)
         arrays[f"withheld.{column}"] = values
-    np.savez(directory / "state.npz", **arrays)
+    np.savez(directory / "state.npz", **arrays)  # type: ignore[arg-type]
     meta = {
-        "version": STATE_VERSION, "seed": state.seed, "batch_no": state.batch_no,
-        "scale": state.scale, "last_end_us": state.last_end_us,
-        "snapshot_anchor_day": state.snapshot_anchor_day, "next_ids": state.next_ids,
+        "version": STATE_VERSION,
+        "seed": state.seed,
+        "batch_no": state.batch_no,
+        "scale": state.scale,
+        "last_end_us": state.last_end_us,
+        "snapshot_anchor_day": state.snapshot_anchor_day,
+        "next_ids": state.next_ids,
     }
     (directory / "state.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
@@ -92,13 +96,18 @@ def load_state(directory: Path) -> GeneratorState:
         )
     meta = json.loads(meta_path.read_text())
     if meta.get("version") != STATE_VERSION:
-        raise ValueError(f"{directory}: generator state version {meta.get('version')} is not supported")
+        raise ValueError(
+            f"{directory}: generator state version {meta.get('version')} is not supported"
+        )
     with np.load(directory / "state.npz", allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
     withheld = {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("withheld.")}
     return GeneratorState(
-        seed=meta["seed"], batch_no=meta["batch_no"], scale=meta["scale"],
-        last_end_us=meta["last_end_us"], snapshot_anchor_day=meta["snapshot_anchor_day"],
+        seed=meta["seed"],
+        batch_no=meta["batch_no"],
+        scale=meta["scale"],
+        last_end_us=meta["last_end_us"],
+        snapshot_anchor_day=meta["snapshot_anchor_day"],
         next_ids={k: int(v) for k, v in meta["next_ids"].items()},
         customers=_build(CustomerBase, "customers.", arrays),
         catalog=_build(Catalog, "catalog.", arrays),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import graphlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class Model:
         return self.name.split(".", 1)[1]
 
 
+@functools.lru_cache(maxsize=512)
 def referenced_tables(sql: str, dialect: Dialect, origin: str) -> frozenset[str]:
     """Schema-qualified tables a select reads (CTE names are unqualified and ignored)."""
     try:

@@ -77,21 +77,24 @@ def _save_marks(warehouse: Warehouse, marks: dict[str, str]) -> None:
         )
 
 
-def _table_columns(warehouse: Warehouse, table: str) -> list[str]:
-    schema, name = table.split(".", 1)
+def catalog(warehouse: Warehouse) -> dict[str, list[str]]:
+    """Columns of every table in the model schemas (one information_schema query)."""
     rows = warehouse.query(
-        "select column_name from information_schema.columns where table_schema = ? "
-        "and table_name = ? order by ordinal_position",
-        [schema, name],
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema in ('staging', 'dw', 'marts') "
+        "order by table_schema, table_name, ordinal_position"
     )
-    return [str(row[0]) for row in rows]
+    tables: dict[str, list[str]] = {}
+    for schema, name, column in rows:
+        tables.setdefault(f"{schema}.{name}", []).append(str(column))
+    return tables
 
 
-def materialize(warehouse: Warehouse, model: Model) -> int:
+def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str]]) -> int:
     """Replace the contents of ``model.name`` (keeping the table, so views on it survive)."""
-    if warehouse.table_exists(model.name):
+    if model.name in existing:
         columns = warehouse.columns_of(model.sql)
-        if _table_columns(warehouse, model.name) == columns:
+        if existing[model.name] == columns:
             listed = ", ".join(columns)
             warehouse.execute(f"delete from {model.name}")
             warehouse.execute(
@@ -104,7 +107,9 @@ def materialize(warehouse: Warehouse, model: Model) -> int:
     return warehouse.row_count(model.name)
 
 
-def plan(warehouse: Warehouse, full: bool) -> tuple[list[Model], dict[str, str]]:
+def plan(
+    warehouse: Warehouse, full: bool, existing: dict[str, list[str]]
+) -> tuple[list[Model], dict[str, str]]:
     """The models to build, and the watermarks to store once they are built."""
     models = discover(warehouse.dialect)
     sources = upstream_sources(models)
@@ -119,7 +124,7 @@ def plan(warehouse: Warehouse, full: bool) -> tuple[list[Model], dict[str, str]]
             or f"model:{model.name}" in changed
             or bool(sources[model.name] & changed)
             or any(ref in {m.name for m in selected} for ref in model.references)
-            or not warehouse.table_exists(model.name)
+            or model.name not in existing
         )
         if stale:
             selected.append(model)
@@ -142,7 +147,8 @@ def build(
     result = BuildResult(run_id=run_id, mode=mode)
     current: ModelResult | None = None
     try:
-        selected, marks = plan(warehouse, full)
+        existing = catalog(warehouse)
+        selected, marks = plan(warehouse, full, existing)
         result.skipped = len(discover(warehouse.dialect)) - len(selected)
         with warehouse.transaction():
             for index, model in enumerate(selected):
@@ -150,7 +156,7 @@ def build(
                     progress(model.name, index, len(selected))
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
-                current.rows = materialize(warehouse, model)
+                current.rows = materialize(warehouse, model, existing)
                 current.duration_ms = int((time.perf_counter() - started) * 1000)
                 current.status = "built"
                 result.models.append(current)
@@ -180,6 +186,11 @@ def build(
 
 
 def _record(warehouse: Warehouse, result: BuildResult) -> None:
+    with warehouse.transaction():
+        _record_rows(warehouse, result)
+
+
+def _record_rows(warehouse: Warehouse, result: BuildResult) -> None:
     for model in result.models:
         warehouse.execute(
             "insert into ops.model_runs values (?, ?, ?, ?, ?, ?)",

@@ -75,6 +75,13 @@ def _typed(column: str, rules: TableRules) -> str:
     return ref
 
 
+def _hashable(column: str, rules: TableRules) -> str:
+    """Floats hash through a decimal: their text form differs between engines."""
+    if str(dict(rules.table.columns)[column]) == "double":
+        return f"cast(cast(s.{column} as varchar) as decimal(38,10))"
+    return f"s.{column}"
+
+
 def _conditions(rules: TableRules) -> list[tuple[str, str, str]]:
     """(rule, condition, reason expression) in priority order."""
     out: list[tuple[str, str, str]] = []
@@ -119,7 +126,9 @@ def chk_sql(rules: TableRules, dialect: Dialect) -> str:
     conditions = _conditions(rules)
     rule_case = " ".join(f"when {c} then {_quote(r)}" for r, c, _ in conditions)
     reason_case = " ".join(f"when {c} then {reason}" for _, c, reason in conditions)
-    hashed = ", ".join(f"coalesce(cast(s.{name} as varchar), '~')" for name in names)
+    hashed = ", ".join(
+        f"coalesce(cast({_hashable(name, rules)} as varchar), '~')" for name in names
+    )
     joins = []
     for i, column in enumerate(rules.get("currencies")):
         joins.append(

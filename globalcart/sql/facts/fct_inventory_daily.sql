@@ -1,0 +1,27 @@
+-- grain: one row per snapshot date, product and fulfillment center
+with snapshots as (
+    select * from staging.stg_inventory_snapshots
+),
+products as (
+    select product_sk, product_id, valid_from, valid_to from dw.dim_product
+),
+final as (
+    select
+        s.snapshot_date,
+        s.product_id,
+        s.fc_id,
+        coalesce(p.product_sk, -1) as product_sk,
+        coalesce(s.fc_id, -1) as fc_sk,
+        s.on_hand,
+        s.allocated,
+        s.reorder_point,
+        s.inbound,
+        s.on_hand - s.allocated as available,
+        s.on_hand - s.allocated < s.reorder_point as is_alert
+    from snapshots as s
+    left join products as p
+        on p.product_id = s.product_id
+        and cast(s.snapshot_date as timestamp) >= p.valid_from
+        and cast(s.snapshot_date as timestamp) < p.valid_to
+)
+select * from final
