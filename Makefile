@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCALE ?= tiny
+SCALE ?= small
 
 .PHONY: demo test lint typecheck format bench clean install
 
@@ -17,8 +17,10 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Until the web server exists, the demo builds the warehouse and shows what it holds.
 demo: $(STAMP)
-	$(BIN)/globalcart generate --scale $(SCALE) --out data/landing --overwrite
+	$(BIN)/globalcart pipeline --scale $(SCALE)
+	$(BIN)/globalcart status
 
 test: $(STAMP)
 	$(BIN)/ruff check globalcart tests benchmarks

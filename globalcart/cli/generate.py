@@ -86,7 +86,7 @@ def generate_command(
     try:
         params.validate()
         manifest = _run_with_progress(params, overwrite, from_dir)
-    except (ParameterError, FileExistsError, FileNotFoundError, ValueError) as exc:
+    except (ParameterError, OSError, ValueError) as exc:
         raise fail(str(exc)) from None
     _print_summary(manifest, out)
 

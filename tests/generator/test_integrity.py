@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from globalcart.contract import landing_table
 from tests.generator.landing import Landing
 
 
@@ -43,8 +44,8 @@ def test_every_reference_resolves(clean: Landing) -> None:
 
 def test_business_keys_are_unique(clean: Landing) -> None:
     for table in ("orders", "sessions", "funnel_events", "payments", "shipments", "returns"):
-        key = clean.manifest and __import__("globalcart.contract").contract.landing_table(table).key
-        assert not clean.df(table).duplicated(list(key)).any(), table
+        key = list(landing_table(table).key)
+        assert not clean.df(table).duplicated(key).any(), table
     assert not clean.df("order_items").duplicated(["order_id", "line_no"]).any()
     assert not clean.df("products").duplicated(["product_id", "updated_at"]).any()
 

@@ -1,0 +1,1 @@
+"""Customer and demand analytics: pandas DataFrames in, DataFrames out (no database access)."""
