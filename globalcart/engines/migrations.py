@@ -103,6 +103,36 @@ begin
 end $$"""
 
 
+_PG_TRY_DATE_SQL = r"""
+create or replace function staging.try_date(s varchar) returns date
+language sql immutable parallel safe as $$
+select case when s ~ '^\d{4}-\d{2}-\d{2}$' then
+    case when substr(s, 1, 4)::int >= 1 and substr(s, 6, 2)::int between 1 and 12 then
+        case when substr(s, 9, 2)::int between 1 and extract(day from make_date(
+            substr(s, 1, 4)::int, substr(s, 6, 2)::int, 1) + interval '1 month' - interval '1 day')
+        then s::date end
+    end
+end $$"""
+
+_PG_TRY_TS_SQL = r"""
+create or replace function staging.try_ts(s varchar) returns timestamp
+language sql immutable parallel safe as $$
+select case when s ~ '^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$' then
+    case when staging.try_date(substr(s, 1, 10)) is not null and substr(s, 12, 2)::int < 24
+        and substr(s, 15, 2)::int < 60 and substr(s, 18, 2)::int < 60
+    then s::timestamp end
+end $$"""
+
+
+def _inlinable_functions(dialect: Dialect) -> list[str]:
+    """PostgreSQL: SQL (inlinable) versions of the parsing functions, ~10x faster than plpgsql.
+
+    Nested CASEs keep them safe under constant folding: a cast is only reached (or folded)
+    once the text is known to be valid.
+    """
+    return [] if dialect == "duckdb" else [_PG_TRY_DATE_SQL, _PG_TRY_TS_SQL]
+
+
 def _functions(dialect: Dialect) -> list[str]:
     """``staging.try_ts`` / ``staging.try_date``: parse contract text, null when malformed."""
     if dialect == "duckdb":
@@ -118,6 +148,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
     Migration(3, "safe timestamp and date parsing functions", _functions),
+    Migration(4, "inlinable parsing functions on PostgreSQL", _inlinable_functions),
 )
 
 

@@ -10,14 +10,25 @@ import numpy.typing as npt
 from globalcart.contract import FUNNEL_STAGES
 from globalcart.generator.calendar import US_PER_SECOND, Window, day_weights, sample_times
 from globalcart.generator.customers import CustomerBase
-from globalcart.generator.frames import NULL_CODE, NULL_ID, NULL_TS, choice_codes, draw
+from globalcart.generator.frames import (
+    NULL_CODE,
+    NULL_ID,
+    NULL_TS,
+    Frame,
+    categorical,
+    choice_codes,
+    draw,
+)
 from globalcart.generator.payments import ATTEMPT_GAP_US
 from globalcart.generator.pools import (
     CAMPAIGN_CHANNELS,
     DEVICE_CONVERSION,
+    DEVICES,
+    FAILURE_REASONS,
     LANDING_PAGES,
     SOURCE_CAMPAIGN_CHANNEL,
     TRAFFIC_CONVERSION,
+    TRAFFIC_SOURCES,
     TRAFFIC_WEIGHTS,
 )
 from globalcart.generator.simulated import SimulatedOrders
@@ -73,6 +84,9 @@ class Events:
         self.product.append(product if product is not None else np.full(n, NULL_ID, np.int64))
         self.order_id.append(order_id if order_id is not None else np.full(n, NULL_ID, np.int64))
         self.reason.append(reason if reason is not None else np.full(n, NULL_CODE, np.int64))
+
+    def size(self) -> int:
+        return sum(len(part) for part in self.ts)
 
     def columns(self) -> dict[str, I64]:
         return {
@@ -240,8 +254,39 @@ def browsing_sessions(
     return sessions
 
 
-def landing_page_names() -> npt.NDArray[np.str_]:
-    return np.array(LANDING_PAGES)
-
-
 __all__ = ["NULL_TS", "Events", "Sessions", "browsing_sessions", "order_sessions"]
+
+
+def join_sessions(a: Sessions, b: Sessions) -> Sessions:
+    return Sessions(
+        **{
+            name: np.concatenate([getattr(a, name), getattr(b, name)])
+            for name in Sessions.__dataclass_fields__
+        }
+    )
+
+
+def session_frame(s: Sessions, ids: I64) -> Frame:
+    return {
+        "session_id": ids,
+        "customer_id": s.customer_id,
+        "started_at": s.started_us,
+        "device": categorical(DEVICES, s.device),
+        "traffic_source": categorical(TRAFFIC_SOURCES, s.source),
+        "campaign_id": s.campaign_id,
+        "geo_id": s.geo_id,
+        "landing_page": categorical(LANDING_PAGES, s.landing_page),
+    }
+
+
+def event_frame(events: Events, session_ids: I64, event_ids: I64) -> Frame:
+    cols = events.columns()
+    return {
+        "event_id": event_ids,
+        "session_id": session_ids[cols["session"]],
+        "event_ts": cols["ts"],
+        "stage": categorical(FUNNEL_STAGES, cols["stage"]),
+        "product_id": np.where(cols["product"] >= 0, cols["product"] + 1, NULL_ID),
+        "order_id": cols["order_id"],
+        "failure_reason": categorical(FAILURE_REASONS, cols["reason"]),
+    }

@@ -25,18 +25,28 @@ from globalcart.generator.catalog import Catalog, build_catalog, price_changes, 
 from globalcart.generator.clickstream import (
     NON_CONVERTING_PER_ORDER,
     Events,
-    Sessions,
     browsing_sessions,
+    event_frame,
+    join_sessions,
     order_sessions,
+    session_frame,
 )
 from globalcart.generator.customers import (
     CustomerBase,
     customer_changes,
     customer_rows,
     new_customers,
+    withhold_late_customers,
 )
-from globalcart.generator.frames import NULL_ID, Frame, categorical, concat, take
-from globalcart.generator.inventory import Demand, StockState, initial_stock, simulate_stock
+from globalcart.generator.frames import NULL_ID, Frame, concat, take
+from globalcart.generator.inventory import (
+    Demand,
+    StockState,
+    account_demand,
+    demand_for_window,
+    initial_stock,
+    simulate_stock,
+)
 from globalcart.generator.lifecycle import simulate_lifecycle
 from globalcart.generator.orders import allocate_orders, build_orders, checkout_failures
 from globalcart.generator.output import (
@@ -49,10 +59,7 @@ from globalcart.generator.output import (
 from globalcart.generator.params import ORDERS_PER_CHUNK, GenerateParams
 from globalcart.generator.payments import ATTEMPT_GAP_US, choose_payment, failed_attempts
 from globalcart.generator.pools import (
-    DEVICES,
-    FAILURE_REASONS,
     FULFILLMENT_CENTERS,
-    TRAFFIC_SOURCES,
     name_pools,
 )
 from globalcart.generator.reference import (
@@ -65,12 +72,11 @@ from globalcart.generator.reference import (
     rate_matrix,
     spend_frame,
 )
-from globalcart.generator.simulated import SimulatedOrders
+from globalcart.generator.simulated import SimulatedOrders, concat_orders, empty_orders
 from globalcart.generator.state import GeneratorState, load_state, save_state
 
 I64 = npt.NDArray[np.int64]
 NEW_CUSTOMERS_PER_ORDER = {True: 0.5, False: 0.2}  # base run, incremental batch
-LATE_CUSTOMER_DAYS = 14
 ID_NAMES = ("customer", "session", "event", "order", "payment", "shipment", "return", "bad")
 
 
@@ -180,44 +186,9 @@ def _initial_state(
         catalog=catalog,
         campaigns=campaigns,
         stock=empty_stock,
-        pending=_empty_pending(),
+        pending=empty_orders(),
         withheld={},
     )
-
-
-def _empty_pending() -> SimulatedOrders:
-    from globalcart.generator.state import NESTED
-
-    def empty(cls: type) -> Any:
-        from dataclasses import fields
-
-        return cls(
-            **{
-                f.name: np.array(
-                    [],
-                    dtype=np.float64
-                    if f.name in ("fail_p",)
-                    else (bool if f.name in ("is_paid", "restocked") else np.int64),
-                )
-                for f in fields(cls)
-            }
-        )
-
-    parts = {name: empty(cls) for name, cls in NESTED.items()}
-    ids = {
-        name: np.array([], dtype=np.int64)
-        for name in (
-            "failed_attempts",
-            "order_id",
-            "session_id",
-            "customer_id",
-            "first_payment_id",
-            "shipment_id",
-            "return_id",
-        )
-    }
-    values: dict[str, Any] = {**parts, **ids}
-    return SimulatedOrders(**values)
 
 
 def _emit(ctx: BatchContext, table: str, frame: Frame, part: int | None = None) -> None:
@@ -253,40 +224,14 @@ def _run_batch(ctx: BatchContext, is_base: bool) -> None:
     buyer, ts = allocate_orders(
         rng[5], state.customers, params.n_orders, window, day_weights(window)
     )
-    withheld = _withhold_late_customers(ctx, buyer, previous_count, joined)
-    customer_frame = concat([_deliver_withheld(ctx), take(new_rows, withheld.keep), changes])
+    rate = params.bad_rate
+    withheld = withhold_late_customers(rng[6], joined, buyer, previous_count, window, rate)
+    customer_frame = concat([dict(state.withheld), take(new_rows, withheld.keep), changes])
     _emit(ctx, "customers", customer_frame)
     state.withheld = take(new_rows, withheld.held)
     ctx.injector.count("customers", "late_arriving_customer", len(withheld.held))
 
     _simulate_orders(ctx, buyer, ts, geo)
-
-
-@dataclass
-class Withheld:
-    keep: I64
-    held: I64
-
-
-def _withhold_late_customers(
-    ctx: BatchContext, buyer: I64, previous_count: int, joined: CustomerBase
-) -> Withheld:
-    """New customers who bought in the last days and whose rows only arrive with the next batch."""
-    everyone = np.arange(joined.n)
-    if ctx.params.bad_rate <= 0:
-        return Withheld(everyone, np.array([], dtype=np.int64))
-    recent = joined.created_us >= ctx.window.end_us - LATE_CUSTOMER_DAYS * US_PER_DAY
-    bought = np.zeros(joined.n, dtype=bool)
-    new_buyers = buyer[buyer >= previous_count] - previous_count
-    bought[new_buyers] = True
-    candidates = np.flatnonzero(recent & bought)
-    n = min(len(candidates), max(1, round(ctx.params.bad_rate * joined.n)))
-    held = np.sort(ctx.streams[6].choice(candidates, n, replace=False)) if n else candidates[:0]
-    return Withheld(np.setdiff1d(everyone, held), held)
-
-
-def _deliver_withheld(ctx: BatchContext) -> Frame:
-    return dict(ctx.state.withheld)
 
 
 def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
@@ -311,12 +256,12 @@ def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
             unknown_left -= _give_unknown_customers(ctx, rng, sim, unknown_left)
         previous = state.pending if c == 0 else None
         _emit_chunk(ctx, rng, sim, previous, lookup, first_day, cdfs[1], geo, part)
-        _account_demand(demand, sim)
+        account_demand(demand, sim)
         if previous is not None:
-            _account_demand(demand, previous)
+            account_demand(demand, previous)
             pending.append(previous.pending_at(ctx.as_of))
         pending.append(sim.pending_at(ctx.as_of))
-    state.pending = _concat_pending(pending)
+    state.pending = concat_orders(pending)
     _emit_inventory(ctx, demand)
 
 
@@ -421,14 +366,19 @@ def _emit_chunk(
         events,
         offset=ordered.n,
     )
-    sessions = _join_sessions(ordered, browse)
+    sessions = join_sessions(ordered, browse)
     rank = np.empty(sessions.n, dtype=np.int64)
     rank[np.argsort(sessions.started_us, kind="stable")] = np.arange(sessions.n)
     session_ids = ctx.next_ids("session", sessions.n)[rank]
     sim.session_id = session_ids[: sim.batch.n]
     # The clickstream is the biggest output: hand it to the writer threads first.
-    _emit(ctx, "funnel_events", _event_frame(ctx, events, session_ids), part)
-    _emit(ctx, "sessions", _session_frame(sessions, session_ids), part)
+    _emit(
+        ctx,
+        "funnel_events",
+        event_frame(events, session_ids, ctx.next_ids("event", events.size())),
+        part,
+    )
+    _emit(ctx, "sessions", session_frame(sessions, session_ids), part)
     as_of, since = ctx.as_of, ctx.state.last_end_us
     frames: dict[str, list[Frame]] = {
         "orders": [render.order_rows(sim, as_of, None)],
@@ -452,112 +402,11 @@ def _chunk_window(window: Window, ts: I64) -> Window:
     return Window(max(first, window.start), min(last, window.end))
 
 
-def _join_sessions(a: Sessions, b: Sessions) -> Sessions:
-    return Sessions(
-        **{
-            name: np.concatenate([getattr(a, name), getattr(b, name)])
-            for name in Sessions.__dataclass_fields__
-        }
-    )
-
-
-def _session_frame(s: Sessions, ids: I64) -> Frame:
-    from globalcart.generator.clickstream import landing_page_names
-
-    return {
-        "session_id": ids,
-        "customer_id": s.customer_id,
-        "started_at": s.started_us,
-        "device": categorical(DEVICES, s.device),
-        "traffic_source": categorical(TRAFFIC_SOURCES, s.source),
-        "campaign_id": s.campaign_id,
-        "geo_id": s.geo_id,
-        "landing_page": categorical(list(landing_page_names()), s.landing_page),
-    }
-
-
-def _event_frame(ctx: BatchContext, events: Events, session_ids: I64) -> Frame:
-    from globalcart.contract import FUNNEL_STAGES
-
-    cols = events.columns()
-    n = len(cols["ts"])
-    return {
-        "event_id": ctx.next_ids("event", n),
-        "session_id": session_ids[cols["session"]],
-        "event_ts": cols["ts"],
-        "stage": categorical(FUNNEL_STAGES, cols["stage"]),
-        "product_id": np.where(cols["product"] >= 0, cols["product"] + 1, NULL_ID),
-        "order_id": cols["order_id"],
-        "failure_reason": categorical(FAILURE_REASONS, cols["reason"]),
-    }
-
-
-def _concat_pending(parts: list[SimulatedOrders]) -> SimulatedOrders:
-    from globalcart.generator.state import NESTED
-
-    parts = [p for p in parts if p.batch.n]
-    if not parts:
-        return _empty_pending()
-    offsets = np.cumsum([0] + [p.batch.n for p in parts[:-1]])
-    line_offsets = np.cumsum([0] + [len(p.batch.line_order) for p in parts[:-1]])
-
-    def join(name: str, cls: type) -> Any:
-        from dataclasses import fields
-
-        values = {}
-        for f in fields(cls):
-            arrays = [getattr(getattr(p, name), f.name) for p in parts]
-            if name == "batch" and f.name == "line_order":
-                arrays = [a + o for a, o in zip(arrays, offsets, strict=True)]
-            if name == "returns" and f.name == "line":
-                arrays = [a + o for a, o in zip(arrays, line_offsets, strict=True)]
-            values[f.name] = np.concatenate(arrays)
-        return cls(**values)
-
-    nested = {name: join(name, cls) for name, cls in NESTED.items()}
-    flat = {
-        name: np.concatenate([getattr(p, name) for p in parts])
-        for name in (
-            "failed_attempts",
-            "order_id",
-            "session_id",
-            "customer_id",
-            "first_payment_id",
-            "shipment_id",
-            "return_id",
-        )
-    }
-    values: dict[str, Any] = {**nested, **flat}
-    return SimulatedOrders(**values)
-
-
-def _snapshot_days(ctx: BatchContext, is_base: bool) -> I64:
-    first = ctx.window.start_us // US_PER_DAY
-    last = ctx.window.end_us // US_PER_DAY - 1
-    if is_base:
-        first = max(first, last - 7 * ctx.params.spec.inventory_weeks)
-    days = np.arange(first, last + 1, dtype=np.int64)
-    on_cadence = (days - ctx.state.snapshot_anchor_day) % 7 == 0
-    return np.unique(np.append(days[on_cadence], last))
-
-
 def _demand_for_window(ctx: BatchContext) -> Demand:
-    is_base = ctx.state.batch_no == 0
-    snapshots = _snapshot_days(ctx, is_base)
-    first_day = int(snapshots[0]) - 14 if is_base else ctx.window.start_us // US_PER_DAY
-    first_day = max(first_day, ctx.window.start_us // US_PER_DAY)
-    n_days = ctx.window.end_us // US_PER_DAY - first_day
-    n_cells = ctx.state.catalog.n * len(FULFILLMENT_CENTERS)
-    return Demand.empty(first_day, n_days, n_cells, snapshots)
-
-
-def _account_demand(demand: Demand, sim: SimulatedOrders) -> None:
-    from globalcart.generator.frames import NULL_TS
-
-    b = sim.batch
-    cell = b.product * len(FULFILLMENT_CENTERS) + sim.life.fc[b.line_order]
-    demand.add(
-        cell, b.qty, sim.life.paid_us[b.line_order], sim.life.shipped_us[b.line_order], NULL_TS
+    anchor = ctx.state.snapshot_anchor_day
+    weeks = ctx.params.spec.inventory_weeks if ctx.state.batch_no == 0 else None
+    return demand_for_window(
+        ctx.window, anchor, weeks, ctx.state.catalog.n * len(FULFILLMENT_CENTERS)
     )
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from globalcart.contract import SEGMENTS
-from globalcart.generator.calendar import Window, day_weights, sample_times
+from globalcart.generator.calendar import US_PER_DAY, Window, day_weights, sample_times
 from globalcart.generator.frames import Frame, choice_codes, concat
 from globalcart.generator.pools import (
     ACQUISITION_CHANNELS,
@@ -22,6 +22,7 @@ from globalcart.generator.pools import (
 from globalcart.generator.reference import Geography
 
 SEGMENT_CHANGE_RATE = 0.08
+LATE_CUSTOMER_DAYS = 14
 GEO_CHANGE_RATE = 0.02
 
 
@@ -143,3 +144,33 @@ def customer_changes(
 
 def with_changes(rows: Frame, changes: Frame) -> Frame:
     return concat([rows, changes])
+
+
+@dataclass
+class Withheld:
+    """Indices (into the new customers) delivered now, and held back for the next batch."""
+
+    keep: npt.NDArray[np.int64]
+    held: npt.NDArray[np.int64]
+
+
+def withhold_late_customers(
+    rng: np.random.Generator,
+    joined: CustomerBase,
+    buyer: npt.NDArray[np.int64],
+    previous_count: int,
+    window: Window,
+    bad_rate: float,
+) -> Withheld:
+    """New customers who bought in the last days and whose rows only arrive with the next batch
+    (late-arriving dimension members): about ``bad_rate`` of the new customers, at least one."""
+    everyone = np.arange(joined.n)
+    if bad_rate <= 0:
+        return Withheld(everyone, np.array([], dtype=np.int64))
+    recent = joined.created_us >= window.end_us - LATE_CUSTOMER_DAYS * US_PER_DAY
+    bought = np.zeros(joined.n, dtype=bool)
+    bought[buyer[buyer >= previous_count] - previous_count] = True
+    candidates = np.flatnonzero(recent & bought)
+    n = min(len(candidates), max(1, round(bad_rate * joined.n)))
+    held = np.sort(rng.choice(candidates, n, replace=False)) if n else candidates[:0]
+    return Withheld(np.setdiff1d(everyone, held), held)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from globalcart.generator.calendar import US_PER_DAY
-from globalcart.generator.frames import Frame
+from globalcart.generator.calendar import US_PER_DAY, Window
+from globalcart.generator.frames import NULL_TS, Frame, concat
+from globalcart.generator.pools import FULFILLMENT_CENTERS
+from globalcart.generator.simulated import SimulatedOrders
 
 I64 = npt.NDArray[np.int64]
 LEAD_TIME_DAYS = (5, 12)
@@ -115,6 +117,33 @@ def simulate_stock(
                     "inbound": state.inbound.copy(),
                 }
             )
-    from globalcart.generator.frames import concat
-
     return concat(out)
+
+
+def snapshot_days(window: Window, anchor_day: int, weeks: int | None) -> I64:
+    """Weekly snapshot days (≡ anchor mod 7) inside the window, over the last ``weeks`` weeks
+    when given, and always the window's last day."""
+    first = window.start_us // US_PER_DAY
+    last = window.end_us // US_PER_DAY - 1
+    if weeks is not None:
+        first = max(first, last - 7 * weeks)
+    days = np.arange(first, last + 1, dtype=np.int64)
+    on_cadence = (days - anchor_day) % 7 == 0
+    return np.unique(np.append(days[on_cadence], last))
+
+
+def demand_for_window(window: Window, anchor_day: int, weeks: int | None, n_cells: int) -> Demand:
+    """Empty demand over the days to simulate: the snapshot period plus a two-week warm-up on a
+    base run (``weeks`` given), the whole window on an incremental one."""
+    snapshots = snapshot_days(window, anchor_day, weeks)
+    window_first = window.start_us // US_PER_DAY
+    first_day = max(int(snapshots[0]) - 14, window_first) if weeks is not None else window_first
+    return Demand.empty(first_day, window.end_us // US_PER_DAY - first_day, n_cells, snapshots)
+
+
+def account_demand(demand: Demand, sim: SimulatedOrders) -> None:
+    """Add the shipped and waiting units of ``sim``'s lines to ``demand``."""
+    b = sim.batch
+    cell = b.product * len(FULFILLMENT_CENTERS) + sim.life.fc[b.line_order]
+    order = b.line_order
+    demand.add(cell, b.qty, sim.life.paid_us[order], sim.life.shipped_us[order], NULL_TS)

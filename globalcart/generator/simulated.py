@@ -113,3 +113,60 @@ LINE_FIELDS = frozenset(
         "cost_usd_cents",
     }
 )
+
+
+# The per-order id columns of SimulatedOrders, and its nested per-order/per-line parts.
+ID_FIELDS = (
+    "failed_attempts",
+    "order_id",
+    "session_id",
+    "customer_id",
+    "first_payment_id",
+    "shipment_id",
+    "return_id",
+)
+NESTED: dict[str, type] = {
+    "batch": OrderBatch,
+    "life": Lifecycle,
+    "returns": Returns,
+    "payment": PaymentChoice,
+}
+
+
+def _empty_part(cls: type) -> Any:
+    def dtype(name: str) -> type:
+        if name == "fail_p":
+            return np.float64
+        return np.bool_ if name in ("is_paid", "restocked") else np.int64
+
+    return cls(**{f.name: np.array([], dtype=dtype(f.name)) for f in fields(cls)})
+
+
+def empty_orders() -> SimulatedOrders:
+    """No orders at all: what a new run has pending."""
+    values: dict[str, Any] = {name: _empty_part(cls) for name, cls in NESTED.items()}
+    values |= {name: np.array([], dtype=np.int64) for name in ID_FIELDS}
+    return SimulatedOrders(**values)
+
+
+def concat_orders(parts: list[SimulatedOrders]) -> SimulatedOrders:
+    """All orders of ``parts`` in one set (line and return indices re-based)."""
+    parts = [p for p in parts if p.batch.n]
+    if not parts:
+        return empty_orders()
+    order_offsets = np.cumsum([0] + [p.batch.n for p in parts[:-1]])
+    line_offsets = np.cumsum([0] + [len(p.batch.line_order) for p in parts[:-1]])
+    shifts = {("batch", "line_order"): order_offsets, ("returns", "line"): line_offsets}
+
+    def join(name: str, cls: type) -> Any:
+        values = {}
+        for f in fields(cls):
+            arrays = [getattr(getattr(p, name), f.name) for p in parts]
+            if (name, f.name) in shifts:
+                arrays = [a + o for a, o in zip(arrays, shifts[name, f.name], strict=True)]
+            values[f.name] = np.concatenate(arrays)
+        return cls(**values)
+
+    values: dict[str, Any] = {name: join(name, cls) for name, cls in NESTED.items()}
+    values |= {name: np.concatenate([getattr(p, name) for p in parts]) for name in ID_FIELDS}
+    return SimulatedOrders(**values)

@@ -18,14 +18,10 @@ from globalcart.generator.catalog import Catalog
 from globalcart.generator.customers import CustomerBase
 from globalcart.generator.frames import Frame
 from globalcart.generator.inventory import StockState
-from globalcart.generator.lifecycle import Lifecycle, Returns
-from globalcart.generator.orders import OrderBatch
-from globalcart.generator.payments import PaymentChoice
 from globalcart.generator.reference import Campaigns
-from globalcart.generator.simulated import SimulatedOrders
+from globalcart.generator.simulated import NESTED, SimulatedOrders
 
 STATE_VERSION = 1
-NESTED = {"batch": OrderBatch, "life": Lifecycle, "returns": Returns, "payment": PaymentChoice}
 
 
 @dataclass
