@@ -139,22 +139,35 @@ def promo_day_mask(window: Window) -> npt.NDArray[np.bool_]:
 
 
 def sample_times(
-    rng: np.random.Generator, weights: FloatArray, window: Window, not_before: IntArray
+    rng: np.random.Generator,
+    weights: FloatArray,
+    window: Window,
+    not_before: IntArray,
+    not_after: IntArray | None = None,
 ) -> IntArray:
-    """Sample one timestamp per element, following ``weights`` per day, never before ``not_before``.
+    """Sample one timestamp per element, following ``weights`` per day, within
+    [``not_before``, ``not_after``] (each clipped to the window).
 
-    Conditioning on ``not_before`` is done by drawing the uniform variate above the cumulative
-    weight of the first allowed day, so the seasonal shape is kept for late sign-ups.
+    Conditioning is done by drawing the uniform variate between the cumulative weights of the
+    first and last allowed days, so the seasonal shape is kept inside every customer's span.
     """
     cdf = np.cumsum(weights)
     cdf /= cdf[-1]
     first_day = np.clip((not_before - window.start_us) // US_PER_DAY, 0, window.n_days - 1)
     lower = np.where(first_day > 0, cdf[np.maximum(first_day - 1, 0)], 0.0)
-    u = lower + rng.random(len(not_before)) * (1.0 - lower)
+    upper = np.ones(len(not_before))
+    if not_after is not None:
+        last_day = np.clip(
+            (not_after - window.start_us) // US_PER_DAY, first_day, window.n_days - 1
+        )
+        upper = cdf[last_day]
+    u = lower + rng.random(len(not_before)) * (upper - lower)
     day_index = np.minimum(np.searchsorted(cdf, u, side="left"), window.n_days - 1)
     hour_cdf = np.cumsum(HOUR_WEIGHTS) / HOUR_WEIGHTS.sum()
     hours = np.searchsorted(hour_cdf, rng.random(len(not_before)))
     seconds = rng.integers(0, 3_600, len(not_before))
     ts = window.start_us + day_index * US_PER_DAY + hours * US_PER_HOUR + seconds * US_PER_SECOND
     result: IntArray = np.maximum(ts, np.minimum(not_before, window.end_us - US_PER_SECOND))
+    if not_after is not None:
+        result = np.maximum(np.minimum(result, not_after), np.minimum(not_before, not_after))
     return result.astype(np.int64)

@@ -214,7 +214,8 @@ def browsing_sessions(
     who = np.searchsorted(np.cumsum(p), rng.random(n), side="right").clip(0, customers.n - 1)
     not_before = np.maximum(np.where(known, customers.created_us[who], 0), window.start_us)
     started = sample_times(rng, day_weights(window), window, not_before)
-    known &= started >= customers.created_us[who]  # a visit before sign-up is anonymous
+    # A visit before sign-up or after the customer lapsed is an anonymous one.
+    known &= (started >= customers.created_us[who]) & (started <= customers.lapse_us[who])
     customer_id = np.where(known, customers.ids[who], NULL_ID)
     geo_index = np.where(known, customers.geo_index[who], choice_codes(rng, geo_weight, n))
     source = choice_codes(rng, _weights(TRAFFIC_WEIGHTS, TRAFFIC_CONVERSION, False), n)

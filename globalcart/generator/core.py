@@ -182,6 +182,7 @@ def _initial_state(
             segment=np.array([], np.int64),
             geo_index=np.array([], np.int64),
             propensity=np.array([], np.float64),
+            lapse_us=np.array([], np.int64),
         ),
         catalog=catalog,
         campaigns=campaigns,
@@ -226,9 +227,16 @@ def _run_batch(ctx: BatchContext, is_base: bool) -> None:
     )
     rate = params.bad_rate
     withheld = withhold_late_customers(rng[6], joined, buyer, previous_count, window, rate)
-    customer_frame = concat([dict(state.withheld), take(new_rows, withheld.keep), changes])
-    _emit(ctx, "customers", customer_frame)
-    state.withheld = take(new_rows, withheld.held)
+    held_ids = joined.ids[withheld.held]
+    change_held = np.isin(np.asarray(changes.get("customer_id", [])), held_ids)
+    delivered = [dict(state.withheld), take(new_rows, withheld.keep)]
+    if changes:
+        delivered.append(take(changes, np.flatnonzero(~change_held)))
+    _emit(ctx, "customers", concat(delivered))
+    held_rows = [take(new_rows, withheld.held)]
+    if changes:
+        held_rows.append(take(changes, np.flatnonzero(change_held)))
+    state.withheld = concat(held_rows)
     ctx.injector.count("customers", "late_arriving_customer", len(withheld.held))
 
     _simulate_orders(ctx, buyer, ts, geo)

@@ -16,6 +16,7 @@ from globalcart.generator.pools import (
     ACQUISITION_CHANNELS,
     ACQUISITION_WEIGHTS,
     SEGMENT_FREQUENCY,
+    SEGMENT_LIFETIME_YEARS,
     SEGMENT_SHARES,
     NamePools,
 )
@@ -35,6 +36,7 @@ class CustomerBase:
     segment: npt.NDArray[np.int64]
     geo_index: npt.NDArray[np.int64]
     propensity: npt.NDArray[np.float64]
+    lapse_us: npt.NDArray[np.int64]  # when the customer stops buying (may lie beyond any window)
 
     @property
     def n(self) -> int:
@@ -59,12 +61,14 @@ def new_customers(
     created = np.sort(sample_times(rng, day_weights(window), window, np.full(n, window.start_us)))
     segment = choice_codes(rng, SEGMENT_SHARES, n)
     propensity = rng.gamma(0.9, 1.0, n) * np.array(SEGMENT_FREQUENCY)[segment]
+    lifetime_years = rng.exponential(np.array(SEGMENT_LIFETIME_YEARS)[segment])
     return CustomerBase(
         ids=np.arange(first_id, first_id + n, dtype=np.int64),
         created_us=created,
         segment=segment,
         geo_index=choice_codes(rng, geo.weight, n),
         propensity=propensity,
+        lapse_us=created + (lifetime_years * 365.25 * US_PER_DAY).astype(np.int64),
     )
 
 

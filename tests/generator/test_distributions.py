@@ -99,3 +99,17 @@ def test_several_countries_currencies_and_daily_fx(small: Landing) -> None:
     assert orders["currency"].nunique() >= 8
     fx = small.df("fx_rates")
     assert fx.groupby("currency")["rate_to_usd"].nunique().drop("USD").min() > 100
+
+
+def test_customers_lapse_more_often_in_cheaper_segments(small: Landing) -> None:
+    orders = small.df("orders")
+    customers = small.df("customers").sort_values("updated_at").groupby("customer_id").head(1)
+    orders = orders.merge(customers[["customer_id", "segment"]], on="customer_id")
+    ts = pd.to_datetime(orders["order_ts"])
+    span = ts.groupby(orders["customer_id"]).agg(["min", "max"])
+    early = span[span["min"] < pd.Timestamp("2025-06-01")]
+    lapsed = early["max"] < pd.Timestamp("2026-01-01")  # no order in the last six months
+    assert 0.2 < lapsed.mean() < 0.8
+    segment = customers.set_index("customer_id").loc[early.index, "segment"]
+    by_segment = lapsed.groupby(segment).mean()
+    assert by_segment["Budget"] > by_segment["Premium"]
