@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,14 +60,18 @@ class Sessions:
 
 @dataclass
 class Events:
-    """Funnel events, as column lists that are concatenated once complete."""
+    """Funnel events, as column lists that are concatenated once complete.
 
-    session: list[I64] = field(default_factory=list)  # index into the chunk's sessions
+    Codes and indices are kept as int32 and each list is released as it is concatenated: the
+    clickstream is by far the largest table, and this keeps the peak memory of a chunk down.
+    """
+
+    session: list[npt.NDArray[np.int32]] = field(default_factory=list)  # index into sessions
     ts: list[I64] = field(default_factory=list)
-    stage: list[I64] = field(default_factory=list)
-    product: list[I64] = field(default_factory=list)  # product index, NULL_ID for none
+    stage: list[npt.NDArray[np.int8]] = field(default_factory=list)
+    product: list[npt.NDArray[np.int32]] = field(default_factory=list)  # index, NULL_ID for none
     order_id: list[I64] = field(default_factory=list)
-    reason: list[I64] = field(default_factory=list)
+    reason: list[npt.NDArray[np.int8]] = field(default_factory=list)
 
     def add(
         self,
@@ -78,23 +83,26 @@ class Events:
         reason: I64 | None = None,
     ) -> None:
         n = len(session)
-        self.session.append(session)
+        self.session.append(session.astype(np.int32))
         self.ts.append(ts)
-        self.stage.append(np.full(n, STAGE[stage], dtype=np.int64))
-        self.product.append(product if product is not None else np.full(n, NULL_ID, np.int64))
+        self.stage.append(np.full(n, STAGE[stage], dtype=np.int8))
+        self.product.append(
+            product.astype(np.int32) if product is not None else np.full(n, NULL_ID, np.int32)
+        )
         self.order_id.append(order_id if order_id is not None else np.full(n, NULL_ID, np.int64))
-        self.reason.append(reason if reason is not None else np.full(n, NULL_CODE, np.int64))
+        self.reason.append(
+            reason.astype(np.int8) if reason is not None else np.full(n, NULL_CODE, np.int8)
+        )
 
     def size(self) -> int:
         return sum(len(part) for part in self.ts)
 
-    def columns(self) -> dict[str, I64]:
-        return {
-            name: np.concatenate(getattr(self, name))
-            if getattr(self, name)
-            else np.array([], dtype=np.int64)
-            for name in ("session", "ts", "stage", "product", "order_id", "reason")
-        }
+    def pop_column(self, name: str) -> npt.NDArray[Any]:
+        """The concatenated column; the parts are released."""
+        parts = getattr(self, name)
+        column = np.concatenate(parts) if parts else np.array([], dtype=np.int64)
+        parts.clear()
+        return column
 
 
 def _weights(
@@ -281,13 +289,14 @@ def session_frame(s: Sessions, ids: I64) -> Frame:
 
 
 def event_frame(events: Events, session_ids: I64, event_ids: I64) -> Frame:
-    cols = events.columns()
+    """Landing rows of the events; consumes ``events``."""
+    product = events.pop_column("product")
     return {
         "event_id": event_ids,
-        "session_id": session_ids[cols["session"]],
-        "event_ts": cols["ts"],
-        "stage": categorical(FUNNEL_STAGES, cols["stage"]),
-        "product_id": np.where(cols["product"] >= 0, cols["product"] + 1, NULL_ID),
-        "order_id": cols["order_id"],
-        "failure_reason": categorical(FAILURE_REASONS, cols["reason"]),
+        "session_id": session_ids[events.pop_column("session")],
+        "event_ts": events.pop_column("ts"),
+        "stage": categorical(FUNNEL_STAGES, events.pop_column("stage")),
+        "product_id": np.where(product >= 0, product.astype(np.int64) + 1, NULL_ID),
+        "order_id": events.pop_column("order_id"),
+        "failure_reason": categorical(FAILURE_REASONS, events.pop_column("reason")),
     }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from globalcart import __version__
 from globalcart.generator import render
@@ -193,7 +195,10 @@ def _initial_state(
 
 
 def _emit(ctx: BatchContext, table: str, frame: Frame, part: int | None = None) -> None:
-    data = to_arrow(table, frame, ctx.window.extracted_us)
+    _write(ctx, table, to_arrow(table, frame, ctx.window.extracted_us), part)
+
+
+def _write(ctx: BatchContext, table: str, data: pa.Table, part: int | None = None) -> None:
     ctx.writer.write(table, ctx.injector.inject(table, data), part)
 
 
@@ -379,14 +384,30 @@ def _emit_chunk(
     rank[np.argsort(sessions.started_us, kind="stable")] = np.arange(sessions.n)
     session_ids = ctx.next_ids("session", sessions.n)[rank]
     sim.session_id = session_ids[: sim.batch.n]
-    # The clickstream is the biggest output: hand it to the writer threads first.
-    _emit(
-        ctx,
-        "funnel_events",
-        event_frame(events, session_ids, ctx.next_ids("event", events.size())),
-        part,
-    )
-    _emit(ctx, "sessions", session_frame(sessions, session_ids), part)
+    event_ids = ctx.next_ids("event", events.size())
+    extracted = ctx.window.extracted_us
+
+    def clickstream_tables() -> tuple[pa.Table, pa.Table]:
+        events_table = to_arrow(
+            "funnel_events", event_frame(events, session_ids, event_ids), extracted
+        )
+        return events_table, to_arrow("sessions", session_frame(sessions, session_ids), extracted)
+
+    # The clickstream is the biggest output: build its Arrow tables on a second thread (Arrow
+    # releases the GIL) while this one renders the orders. Anomalies are still injected here,
+    # in a fixed order, so the files stay deterministic.
+    with ThreadPoolExecutor(max_workers=1) as converter:
+        clickstream = converter.submit(clickstream_tables)
+        _emit_orders(ctx, sim, previous, part)
+        events_table, sessions_table = clickstream.result()
+    _write(ctx, "funnel_events", events_table, part)
+    _write(ctx, "sessions", sessions_table, part)
+
+
+def _emit_orders(
+    ctx: BatchContext, sim: SimulatedOrders, previous: SimulatedOrders | None, part: int | None
+) -> None:
+    """The order tables of a chunk, plus what changed since the last batch for pending orders."""
     as_of, since = ctx.as_of, ctx.state.last_end_us
     frames: dict[str, list[Frame]] = {
         "orders": [render.order_rows(sim, as_of, None)],
