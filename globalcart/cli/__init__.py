@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from globalcart.cli.app import app
+from globalcart.cli.app import app, docs_app
 from globalcart.cli.generate import generate_command
+from globalcart.cli.kpis import docs_kpis_command, kpis_command, snapshot_command
 from globalcart.cli.warehouse import build_command, load_command, pipeline_command, status_command
 
 app.command("generate")(generate_command)
@@ -11,5 +12,8 @@ app.command("load")(load_command)
 app.command("build")(build_command)
 app.command("pipeline")(pipeline_command)
 app.command("status")(status_command)
+app.command("kpis")(kpis_command)
+app.command("snapshot")(snapshot_command)
+docs_app.command("kpis")(docs_kpis_command)
 
 __all__ = ["app"]

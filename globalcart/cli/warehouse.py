@@ -66,8 +66,11 @@ def _run_build(warehouse: Warehouse, full: bool) -> BuildResult:
 
 
 def _build_summary(result: BuildResult) -> None:
+    appended = sum(1 for model in result.models if model.status == "appended")
+    merged = sum(1 for model in result.models if model.status == "merged")
     console.print(
-        f"[green]Build {result.run_id} ({result.mode})[/]: {len(result.models)} models built, "
+        f"[green]Build {result.run_id} ({result.mode})[/]: {len(result.models)} models built "
+        f"({appended} appended, {merged} merged by key, the rest in full), "
         f"{result.skipped} up to date, {result.quarantined:,} rows newly quarantined."
     )
     warned = [c for c in result.checks if c.status == "fail"]
@@ -94,7 +97,7 @@ def load_command(
     with _warehouse(database) as warehouse:
         try:
             _run_load(warehouse, landing)
-        except WarehouseError as exc:
+        except (WarehouseError, OSError, ValueError) as exc:
             raise fail(str(exc)) from None
 
 
@@ -108,7 +111,7 @@ def build_command(
             result = _run_build(warehouse, full)
         except BuildError as exc:
             raise _fail_build(exc) from None
-        except WarehouseError as exc:
+        except (WarehouseError, OSError, ValueError) as exc:
             raise fail(str(exc)) from None
         _build_summary(result)
 
@@ -146,7 +149,7 @@ def pipeline_command(
             durations["build"] = time.perf_counter() - started
         except BuildError as exc:
             raise _fail_build(exc) from None
-        except WarehouseError as exc:
+        except (WarehouseError, OSError, ValueError) as exc:
             raise fail(str(exc)) from None
         _build_summary(result)
         _print_rows(warehouse)

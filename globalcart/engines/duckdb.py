@@ -35,6 +35,7 @@ class DuckDBWarehouse:
         except (duckdb.Error, OSError) as exc:
             raise WarehouseConnectionError(f"cannot open DuckDB database {path!r}: {exc}") from exc
         self._conn.execute("set timezone = 'UTC'")
+        self._conn.execute("set enable_progress_bar = false")
         self._local = threading.local()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -107,7 +108,7 @@ class DuckDBWarehouse:
             self._run(f"insert into {table} ({columns}) select {columns} from {view}", None)
         finally:
             cursor.unregister(view)
-        return data.num_rows
+        return int(data.num_rows)
 
     def table_exists(self, table: str) -> bool:
         schema, name = split_name(table)

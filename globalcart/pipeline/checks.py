@@ -62,8 +62,10 @@ def _failing_sql(model: str, column: str | None, kind: str, args: dict[str, Any]
     col = column or ""
     if kind == "not_null":
         return f"select count(*) from {model} where {col} is null"
+    if kind == "unique" and not args.get("columns"):
+        return f"select count({col}) - count(distinct {col}) from {model}"
     if kind == "unique":
-        columns = ", ".join(args.get("columns") or [col])
+        columns = ", ".join(args["columns"])
         return (
             f"select count(*) from (select {columns} from {model} "
             f"group by {columns} having count(*) > 1) as d"

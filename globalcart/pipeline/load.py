@@ -151,6 +151,9 @@ def load_landing(warehouse: Warehouse, landing_dir: Path | str) -> LoadResult:
                     )
                 loaded.add(digest)
                 result.files.append(FileLoad(table_name, source, data.num_rows, skipped=False))
+        if warehouse.dialect == "postgres":  # fresh statistics for the build that follows
+            for table_name in sorted({item.table for item in result.files if not item.skipped}):
+                warehouse.execute(f"analyze landing.{table_name}")
     except Exception as exc:
         finish_run(warehouse, run_id, "failed", error=str(exc)[:2000])
         raise

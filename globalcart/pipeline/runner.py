@@ -2,8 +2,9 @@
 
 Incremental (default): only models whose landing sources received files since the last
 successful build (``ops.watermarks``), whose SQL changed, or that do not exist yet are rebuilt;
-every model is deterministic over its inputs, so an incremental build ends in exactly the state
-a ``--full`` build gives. A failure rolls the whole build back: the previous state stays intact.
+the ``staging.chk_*`` models only append the new landing rows (see ``incremental.py``). Every
+model is deterministic over its inputs, so an incremental build ends in exactly the state a
+``--full`` build gives. A failure rolls the whole build back: the previous state stays intact.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from dataclasses import dataclass, field
 
 from globalcart.engines.base import Warehouse, WarehouseError
 from globalcart.pipeline.checks import CheckResult, record_results, run_checks
+from globalcart.pipeline.incremental import (
+    MARK_PREFIX,
+    append_chk,
+    drop_deltas,
+    landing_of,
+    loaded_until,
+    merge_key,
+    merge_stg,
+)
 from globalcart.pipeline.models import Model, discover, ordered, upstream_sources
 from globalcart.pipeline.quarantine import sync_quarantine
 from globalcart.pipeline.runs import finish_run, start_run
@@ -25,7 +35,7 @@ Progress = Callable[[str, int, int], None]
 @dataclass
 class ModelResult:
     name: str
-    status: str  # built | failed
+    status: str  # built (fully) | appended | merged | failed
     rows: int = 0
     duration_ms: int = 0
     error: str | None = None
@@ -92,6 +102,9 @@ def catalog(warehouse: Warehouse) -> dict[str, list[str]]:
 
 def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str]]) -> int:
     """Replace the contents of ``model.name`` (keeping the table, so views on it survive)."""
+    if warehouse.dialect == "duckdb":  # DuckDB binds views late: replacing keeps them working
+        warehouse.execute(f"create or replace table {model.name} as {model.sql}")
+        return warehouse.row_count(model.name)
     if model.name in existing:
         columns = warehouse.columns_of(model.sql)
         if existing[model.name] == columns:
@@ -101,34 +114,70 @@ def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str
                 f"insert into {model.name} ({listed}) select {listed} from ({model.sql}) as q"
             )
             return warehouse.row_count(model.name)
-        cascade = " cascade" if warehouse.dialect == "postgres" else ""
-        warehouse.execute(f"drop table {model.name}{cascade}")
+        warehouse.execute(f"drop table {model.name} cascade")
     warehouse.execute(f"create table {model.name} as {model.sql}")
     return warehouse.row_count(model.name)
 
 
+@dataclass(frozen=True)
+class Step:
+    """A model to build: fully, by appending new landing rows (``append_since``, chk models)
+    or by merging the touched keys (``merge``, stg models)."""
+
+    model: Model
+    append_since: int | None = None
+    merge: bool = False
+
+
 def plan(
     warehouse: Warehouse, full: bool, existing: dict[str, list[str]]
-) -> tuple[list[Model], dict[str, str]]:
+) -> tuple[list[Step], dict[str, str]]:
     """The models to build, and the watermarks to store once they are built."""
     models = discover(warehouse.dialect)
     sources = upstream_sources(models)
     marks = source_marks(warehouse)
     marks.update({f"model:{name}": _sql_hash(model) for name, model in models.items()})
+    loaded = loaded_until(warehouse)
+    for name in models:
+        table = landing_of(name)
+        if table is not None:
+            marks[f"{MARK_PREFIX}{name}"] = str(loaded.get(table, -1))
     previous = stored_marks(warehouse)
     changed = {name for name, value in marks.items() if previous.get(name) != value}
-    selected: list[Model] = []
+    steps: list[Step] = []
     for model in ordered(models):
+        built = {step.model.name for step in steps}
         stale = (
             full
             or f"model:{model.name}" in changed
             or bool(sources[model.name] & changed)
-            or any(ref in {m.name for m in selected} for ref in model.references)
+            or any(ref in built for ref in model.references)
             or model.name not in existing
         )
-        if stale:
-            selected.append(model)
-    return selected, marks
+        if not stale:
+            continue
+        since = previous.get(f"{MARK_PREFIX}{model.name}")
+        appendable = (
+            not full
+            and landing_of(model.name) is not None
+            and model.name in existing
+            and f"model:{model.name}" not in changed
+            and since is not None
+        )
+        if appendable and since is not None:
+            steps.append(Step(model, append_since=int(since)))
+            continue
+        chk = model.name.replace("staging.stg_", "staging.chk_", 1)
+        mergeable = (
+            not full
+            and merge_key(model) is not None
+            and model.name in existing
+            and f"model:{model.name}" not in changed
+            and model.references & models.keys() == {chk}
+            and any(step.model.name == chk and step.append_since is not None for step in steps)
+        )
+        steps.append(Step(model, merge=mergeable))
+    return steps, marks
 
 
 def build(
@@ -148,22 +197,47 @@ def build(
     current: ModelResult | None = None
     try:
         existing = catalog(warehouse)
-        selected, marks = plan(warehouse, full, existing)
-        result.skipped = len(discover(warehouse.dialect)) - len(selected)
+        steps, marks = plan(warehouse, full, existing)
+        result.skipped = len(discover(warehouse.dialect)) - len(steps)
         with warehouse.transaction():
-            for index, model in enumerate(selected):
+            if warehouse.dialect == "postgres":  # one build at a time per database
+                warehouse.execute("select pg_advisory_xact_lock(7462314)")
+            for index, step in enumerate(steps):
+                model = step.model
                 if progress is not None:
-                    progress(model.name, index, len(selected))
+                    progress(model.name, index, len(steps))
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
-                current.rows = materialize(warehouse, model, existing)
+                if step.append_since is not None:
+                    append_chk(warehouse, model.name, step.append_since)
+                    current.rows = warehouse.row_count(model.name)
+                elif step.merge:
+                    merge_stg(warehouse, model, merge_key(model) or [])
+                    current.rows = warehouse.row_count(model.name)
+                else:
+                    current.rows = materialize(warehouse, model, existing)
+                if warehouse.dialect == "postgres":  # statistics for the models built on it
+                    warehouse.execute(f"analyze {model.name}")
                 current.duration_ms = int((time.perf_counter() - started) * 1000)
-                current.status = "built"
+                current.status = (
+                    "appended"
+                    if step.append_since is not None
+                    else "merged"
+                    if step.merge
+                    else "built"
+                )
                 result.models.append(current)
                 current = None
                 if fail_after == model.name:
                     raise WarehouseError(f"simulated failure after {model.name}")
-            built = {model.name for model in selected}
+            # --- semantic layer hook (issue 4): KPI/vw_* views in marts, after the marts ---
+            from globalcart.semantic.views import apply_views
+
+            apply_views(warehouse, changed=bool(steps))
+            # --- end semantic layer hook ---
+            appended = [step.model.name for step in steps if step.append_since is not None]
+            drop_deltas(warehouse, [name.removeprefix("staging.chk_") for name in appended])
+            built = {step.model.name for step in steps}
             result.quarantined = sync_quarantine(warehouse, run_id, built)
             result.checks = run_checks(warehouse, built)
             failed = [
@@ -173,7 +247,7 @@ def build(
                 names = ", ".join(f"{c.check.name} ({c.failures} rows)" for c in failed)
                 raise WarehouseError(f"error-severity checks failed: {names}")
             _save_marks(warehouse, marks)
-    except WarehouseError as exc:
+    except (WarehouseError, ValueError, OSError) as exc:
         if current is not None:
             current.error = str(exc)[:2000]
             result.models.append(current)
@@ -201,7 +275,7 @@ def _record_rows(warehouse: Warehouse, result: BuildResult) -> None:
         warehouse,
         result.run_id,
         result.status,
-        models_built=sum(1 for m in result.models if m.status == "built"),
+        models_built=sum(1 for m in result.models if m.status != "failed"),
         rows_quarantined=result.quarantined,
         error=result.error[:2000] if result.error else None,
     )

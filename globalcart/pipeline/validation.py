@@ -62,10 +62,8 @@ def _quote(text: str) -> str:
 def _typed(column: str, rules: TableRules) -> str:
     ref = f"s.{column}"
     data_type = dict(rules.table.columns)[column]
-    if column in rules.get("timestamps"):
-        return f"staging.try_ts({ref})"
-    if column in rules.get("dates"):
-        return f"staging.try_date({ref})"
+    if column in rules.get("timestamps") or column in rules.get("dates"):
+        return f"s.p__{column}"
     if column in rules.get("amounts"):
         return f"cast(cast({ref} as varchar) as decimal(18,2))"
     if column in rules.get("rates"):
@@ -89,17 +87,17 @@ def _conditions(rules: TableRules) -> list[tuple[str, str, str]]:
     for key in rules.table.key:
         cond = f"s.{key} is null" + (f" or trim(s.{key}) = ''" if key in string_columns else "")
         out.append(("missing_key", cond, _quote(f"business key column {key} is missing")))
-    parsers = [(c, "try_ts", "timestamp") for c in rules.get("timestamps")]
-    parsers += [(c, "try_date", "date") for c in rules.get("dates")]
-    for column, parser, label in parsers:
-        cond = f"s.{column} is not null and staging.{parser}(s.{column}) is null"
+    parsers = [(c, "timestamp") for c in rules.get("timestamps")]
+    parsers += [(c, "date") for c in rules.get("dates")]
+    for column, label in parsers:
+        cond = f"s.{column} is not null and s.p__{column} is null"
         reason = f"{_quote(f'{column} is not a valid {label}: ')} || s.{column}"
         out.append(("malformed_date", cond, reason))
     for column in rules.get("future"):
         if column in rules.get("dates"):
-            cond = f"staging.try_date(s.{column}) > cast(s.ingested_at as date)"
+            cond = f"s.p__{column} > cast(s.ingested_at as date)"
         else:
-            cond = f"staging.try_ts(s.{column}) > s.ingested_at"
+            cond = f"s.p__{column} > s.ingested_at"
         reason = f"{_quote(f'{column} is after the extraction time: ')} || s.{column}"
         out.append(("future_date", cond, reason))
     for column in rules.get("quantities"):
@@ -109,18 +107,22 @@ def _conditions(rules: TableRules) -> list[tuple[str, str, str]]:
         reason = f"{_quote(f'{column} is negative: ')} || cast(s.{column} as varchar)"
         out.append(("negative_amount", f"s.{column} < 0", reason))
     for i, column in enumerate(rules.get("currencies")):
-        cond = f"s.{column} is not null and cur{i}.currency is null"
+        cond = f"s.{column} is not null and s.j__cur{i} is null"
         reason = f"{_quote(f'{column} has no FX rate: ')} || s.{column}"
         out.append(("unknown_currency", cond, reason))
     for i, column in enumerate(rules.get("products")):
-        cond = f"s.{column} is not null and prd{i}.product_id is null"
+        cond = f"s.{column} is not null and s.j__prd{i} is null"
         reason = f"{_quote(f'{column} is not a known product: ')} || cast(s.{column} as varchar)"
         out.append(("unknown_product", cond, reason))
     return out
 
 
-def chk_sql(rules: TableRules, dialect: Dialect) -> str:
-    """The SQL of ``staging.chk_<table>``."""
+def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str:
+    """The SQL of ``staging.chk_<table>``.
+
+    ``parsed`` parses every date once and looks references up; ``checked`` finds the first
+    failing rule. Both are materialized so that no expression is evaluated twice per row.
+    """
     table = rules.table
     names = table.column_names
     conditions = _conditions(rules)
@@ -129,13 +131,18 @@ def chk_sql(rules: TableRules, dialect: Dialect) -> str:
     hashed = ", ".join(
         f"coalesce(cast({_hashable(name, rules)} as varchar), '~')" for name in names
     )
+    extra = [f"md5(concat_ws('|', {hashed})) as row_hash"]
+    extra += [f"staging.try_ts(s.{c}) as p__{c}" for c in rules.get("timestamps")]
+    extra += [f"staging.try_date(s.{c}) as p__{c}" for c in rules.get("dates")]
     joins = []
     for i, column in enumerate(rules.get("currencies")):
+        extra.append(f"cur{i}.currency as j__cur{i}")
         joins.append(
             "left join (select distinct currency from staging.chk_fx_rates where dq_rule is null)"
             f" as cur{i} on cur{i}.currency = upper(trim(s.{column}))"
         )
     for i, column in enumerate(rules.get("products")):
+        extra.append(f"prd{i}.product_id as j__prd{i}")
         joins.append(
             "left join (select distinct product_id from staging.chk_products where dq_rule is null)"
             f" as prd{i} on prd{i}.product_id = s.{column}"
@@ -145,19 +152,24 @@ def chk_sql(rules: TableRules, dialect: Dialect) -> str:
         f"{_quote(name)}, s.{name}" for name in [*names, "ingested_at", "source_file"]
     )
     typed = ",\n        ".join(f"{_typed(name, rules)} as {name}" for name in names)
-    checked_case = f"case {rule_case} end" if conditions else "cast(null as varchar)"
+    rule_expr = f"case {rule_case} end" if conditions else "cast(null as varchar)"
     reason_expr = f"case {reason_case} end" if conditions else "cast(null as varchar)"
+    extras = ",\n        ".join(extra)
+    # PostgreSQL would inline the CTEs and evaluate each expression once per reference
+    materialized = " materialized" if dialect == "postgres" else ""
     return f"""with source as (
-    select * from landing.{table.name}
+    select * from landing.{table.name} as l{f" where {source_filter}" if source_filter else ""}
 ),
-checked as (
+parsed as{materialized} (
     select
         s.*,
-        md5(concat_ws('|', {hashed})) as row_hash,
-        {checked_case} as dq_rule,
-        {reason_expr} as dq_reason
+        {extras}
     from source as s
     {" ".join(joins)}
+),
+checked as{materialized} (
+    select s.*, {rule_expr} as dq_rule
+    from parsed as s
 ),
 final as (
     select
@@ -166,12 +178,26 @@ final as (
         s.source_file,
         s.row_hash,
         s.dq_rule,
-        s.dq_reason,
+        case when s.dq_rule is not null then {reason_expr} end as dq_reason,
         case when s.dq_rule is not null then cast({json_fn}({pairs}) as varchar) end as raw_row
     from checked as s
 )
 select * from final
 """
+
+
+def has_reference_rules(rules: TableRules) -> bool:
+    """Whether a row's verdict can change later (a missing currency or product may arrive)."""
+    return bool(rules.get("currencies") or rules.get("products"))
+
+
+def typed_on_landing(column: str, rules: TableRules) -> str:
+    """The chk (typed) value of ``column`` computed from landing alias ``l``."""
+    if column in rules.get("timestamps"):
+        return f"staging.try_ts(l.{column})"
+    if column in rules.get("dates"):
+        return f"staging.try_date(l.{column})"
+    return _typed(column, rules).replace("s.", "l.", 1)
 
 
 def chk_models(dialect: Dialect) -> dict[str, str]:

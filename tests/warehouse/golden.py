@@ -462,6 +462,19 @@ BATCH2: dict[str, list[Row]] = {
 BATCH3: dict[str, list[Row]] = {
     "fx_rates": _fx(DAYS[11:13]),
     "products": [
+        # product 999 arrives late: order 1004's line 2 leaves quarantine's verdict and is built
+        {
+            "product_id": 999,
+            "sku": "SKU-999",
+            "product_name": "Late",
+            "category_l1": "Home",
+            "category_l2": "Misc",
+            "brand": "Acme",
+            "unit_cost": 4.0,
+            "list_price": 10.0,
+            "is_active": True,
+            "updated_at": "2023-01-01 00:00:00",
+        },
         {
             "product_id": 10,
             "sku": "SKU-10",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from golden import BATCH1_ANOMALIES, write_batch
-from snapshot import snapshot
+from snapshot import fast_snapshot, snapshot
 
 from globalcart.contract import QUARANTINE_KINDS
 from globalcart.engines import Warehouse, connect
@@ -19,6 +19,11 @@ def _load_and_build(warehouse: Warehouse, tmp_path: Path, batches: int) -> None:
     for number in range(1, batches + 1):
         load_landing(warehouse, write_batch(tmp_path / f"b{number}", number))
         build(warehouse)
+
+
+def _load_and_build_batch(warehouse: Warehouse, tmp_path: Path, number: int) -> None:
+    load_landing(warehouse, write_batch(tmp_path / f"b{number}", number))
+    build(warehouse)
 
 
 def test_golden_values(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -45,6 +50,18 @@ def test_golden_values(warehouse: Warehouse, tmp_path: Path) -> None:
     assert members[4] is False and members[99] is True
     segment = warehouse.query("select segment from dw.dim_customer where customer_id = 4")
     assert segment == [("Regular",)]
+
+
+def test_late_reference_is_rechecked(warehouse: Warehouse, tmp_path: Path) -> None:
+    _load_and_build(warehouse, tmp_path, 2)
+    line = "select count(*) from dw.fct_order_items where order_id = 1004 and line_no = 2"
+    assert warehouse.query(line) == [(0,)]
+    _load_and_build_batch(warehouse, tmp_path, 3)  # product 999 arrives
+    assert warehouse.query(line) == [(1,)]
+    verdicts = warehouse.query(
+        "select dq_rule from staging.chk_order_items where order_id = 1004 and line_no = 2"
+    )
+    assert verdicts == [(None,)]
 
 
 def test_scd2_price_change_joins_right_version(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -87,19 +104,19 @@ def test_every_anomaly_quarantined_once(warehouse: Warehouse, tmp_path: Path) ->
 
 def test_idempotent_load_and_build(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 2)
-    before = snapshot(warehouse)
+    before = fast_snapshot(warehouse)
     _load_and_build(warehouse, tmp_path, 2)  # same files again: no-op load, no-op build
-    assert snapshot(warehouse) == before
+    assert fast_snapshot(warehouse) == before
     build(warehouse)
-    assert snapshot(warehouse) == before
+    assert fast_snapshot(warehouse) == before
 
 
 def test_incremental_equals_full(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 3)
-    incremental = snapshot(warehouse)
+    incremental = fast_snapshot(warehouse)
     result = build(warehouse, full=True)
     assert result.skipped == 0
-    assert snapshot(warehouse) == incremental
+    assert fast_snapshot(warehouse) == incremental
 
 
 def test_incremental_skips_untouched_models(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -110,11 +127,11 @@ def test_incremental_skips_untouched_models(warehouse: Warehouse, tmp_path: Path
 
 def test_failed_build_leaves_previous_state(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 1)
-    before = snapshot(warehouse)
+    before = fast_snapshot(warehouse)
     load_landing(warehouse, write_batch(tmp_path / "b2", 2))
     with pytest.raises(BuildError, match="simulated failure"):
         build(warehouse, fail_after="dw.dim_customer")
-    assert snapshot(warehouse) == before
+    assert fast_snapshot(warehouse) == before
     status = warehouse.query("select status, error from ops.runs order by run_id desc limit 1")
     assert status[0][0] == "failed" and "simulated" in status[0][1]
     build(warehouse)  # the next build picks the batch up
@@ -123,7 +140,7 @@ def test_failed_build_leaves_previous_state(warehouse: Warehouse, tmp_path: Path
 
 def test_error_check_fails_build_and_is_recorded(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 1)
-    before = snapshot(warehouse)
+    before = fast_snapshot(warehouse)
     warehouse.execute(
         "insert into landing.orders (order_id, customer_id, order_ts, status, currency, "
         "gross_amount, discount_amount, tax_amount, shipping_fee, net_amount, updated_at, "
@@ -132,7 +149,7 @@ def test_error_check_fails_build_and_is_recorded(warehouse: Warehouse, tmp_path:
     )
     with pytest.raises(BuildError, match=r"stg_orders\.status\.accepted_values"):
         build(warehouse, full=True)
-    assert snapshot(warehouse) == before
+    assert fast_snapshot(warehouse) == before
     failed = warehouse.query(
         "select failures from quality.check_results where status = 'fail' "
         "and check_name = 'staging.stg_orders.status.accepted_values'"

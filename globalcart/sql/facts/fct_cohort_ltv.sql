@@ -24,17 +24,34 @@ windowed as (
     inner join orders as o on o.customer_id = f.customer_id
     group by f.customer_id, cast(date_trunc('month', f.first_order_ts) as date)
 ),
-final as (
+cohorts as (
     select
         cohort_month,
         count(*) as customers,
         sum(revenue_7d) as revenue_7d_usd,
         sum(revenue_30d) as revenue_30d_usd,
-        sum(revenue_90d) as revenue_90d_usd,
-        cast(sum(revenue_7d) / count(*) as decimal(18, 2)) as ltv_7d_usd,
-        cast(sum(revenue_30d) / count(*) as decimal(18, 2)) as ltv_30d_usd,
-        cast(sum(revenue_90d) / count(*) as decimal(18, 2)) as ltv_90d_usd
+        sum(revenue_90d) as revenue_90d_usd
     from windowed
     group by cohort_month
+),
+final as (
+    -- averages rounded half up in whole cents with the same double arithmetic on both engines
+    -- (DuckDB divides decimals as doubles, PostgreSQL exactly: they would differ on ties)
+    select
+        cohort_month,
+        customers,
+        revenue_7d_usd,
+        revenue_30d_usd,
+        revenue_90d_usd,
+        cast(cast(floor(cast(200 * revenue_7d_usd + customers as double precision)
+            / cast(2 * customers as double precision)) as bigint) * 0.01 as decimal(18, 2))
+            as ltv_7d_usd,
+        cast(cast(floor(cast(200 * revenue_30d_usd + customers as double precision)
+            / cast(2 * customers as double precision)) as bigint) * 0.01 as decimal(18, 2))
+            as ltv_30d_usd,
+        cast(cast(floor(cast(200 * revenue_90d_usd + customers as double precision)
+            / cast(2 * customers as double precision)) as bigint) * 0.01 as decimal(18, 2))
+            as ltv_90d_usd
+    from cohorts
 )
 select * from final

@@ -1,3 +1,4 @@
+-- incremental: key=campaign_id
 with checked as (
     select * from staging.chk_campaigns where dq_rule is null
 ),

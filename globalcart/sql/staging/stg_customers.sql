@@ -1,3 +1,4 @@
+-- incremental: key=customer_id
 -- latest row per customer; the full history (SCD-2) is read by dw.dim_customer
 with checked as (
     select * from staging.chk_customers where dq_rule is null

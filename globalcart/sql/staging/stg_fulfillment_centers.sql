@@ -1,3 +1,4 @@
+-- incremental: key=fc_id
 with checked as (
     select * from staging.chk_fulfillment_centers where dq_rule is null
 ),

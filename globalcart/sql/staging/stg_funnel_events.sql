@@ -1,3 +1,4 @@
+-- incremental: key=event_id
 with checked as (
     select * from staging.chk_funnel_events where dq_rule is null
 ),

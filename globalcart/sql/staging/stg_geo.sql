@@ -1,3 +1,4 @@
+-- incremental: key=geo_id
 with checked as (
     select * from staging.chk_geo where dq_rule is null
 ),

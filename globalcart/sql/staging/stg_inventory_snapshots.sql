@@ -1,3 +1,4 @@
+-- incremental: key=snapshot_date=date,product_id,fc_id
 with checked as (
     select * from staging.chk_inventory_snapshots where dq_rule is null
 ),

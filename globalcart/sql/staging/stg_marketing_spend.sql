@@ -1,3 +1,4 @@
+-- incremental: key=spend_date=date,campaign_id
 with checked as (
     select * from staging.chk_marketing_spend where dq_rule is null
 ),

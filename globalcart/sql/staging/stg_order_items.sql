@@ -1,3 +1,4 @@
+-- incremental: key=order_id,line_no
 -- latest row per order line (amounts in the order currency; USD in dw.fct_order_items)
 with checked as (
     select * from staging.chk_order_items where dq_rule is null

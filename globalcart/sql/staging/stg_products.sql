@@ -1,3 +1,4 @@
+-- incremental: key=product_id,updated_at
 -- every version of every product (business key product_id + updated_at)
 with checked as (
     select * from staging.chk_products where dq_rule is null

@@ -1,3 +1,4 @@
+-- incremental: key=return_id
 -- refund_amount in the order currency (USD in dw.fct_returns)
 with checked as (
     select * from staging.chk_returns where dq_rule is null

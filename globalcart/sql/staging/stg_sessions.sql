@@ -1,3 +1,4 @@
+-- incremental: key=session_id
 with checked as (
     select * from staging.chk_sessions where dq_rule is null
 ),

@@ -1,3 +1,4 @@
+-- incremental: key=shipment_id
 with checked as (
     select * from staging.chk_shipments where dq_rule is null
 ),

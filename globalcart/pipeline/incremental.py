@@ -1,0 +1,117 @@
+"""Incremental builds of the staging layer.
+
+A ``staging.chk_*`` row depends only on its landing row and on the reference sets (FX
+currencies, products), which only grow. So an incremental build appends the rows of files
+loaded since the model's watermark, and re-evaluates the rows that failed a reference rule (the
+reference may have arrived since). The keys touched go to a temporary ``gc_delta_<table>``.
+
+A ``stg_*`` model whose file declares ``-- incremental: key=<col>[,<col>…]`` (``stg_col=chk_col``
+when renamed) and that reads only its chk model is merged: the rows of the touched keys are
+deleted and recomputed from all chk rows of those keys. Both give exactly what a full rebuild
+gives, because every output row depends only on the chk rows of its key.
+"""
+
+from __future__ import annotations
+
+import re
+
+from globalcart.engines.base import Warehouse
+from globalcart.pipeline.models import Model
+from globalcart.pipeline.validation import (
+    TableRules,
+    chk_sql,
+    has_reference_rules,
+    load_rules,
+    typed_on_landing,
+)
+
+REFERENCE_RULES = "('unknown_currency', 'unknown_product')"
+MARK_PREFIX = "rows:"
+_KEY_DECLARATION = re.compile(r"^--\s*incremental:\s*key=([\w,=]+)\s*$", re.MULTILINE)
+
+
+def landing_of(model_name: str) -> str | None:
+    """``staging.chk_orders`` -> ``orders`` (None for other models)."""
+    prefix = "staging.chk_"
+    return model_name.removeprefix(prefix) if model_name.startswith(prefix) else None
+
+
+def loaded_until(warehouse: Warehouse) -> dict[str, int]:
+    """Per landing table, the latest load run whose files are in landing."""
+    rows = warehouse.query("select table_name, max(load_run_id) from ops.loaded_files group by 1")
+    return {str(name): int(last) for name, last in rows}
+
+
+def append_chk(warehouse: Warehouse, model_name: str, since: int) -> None:
+    """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``."""
+    table = landing_of(model_name)
+    assert table is not None
+    rules: TableRules = load_rules()[table]
+    new_files = (
+        f"l.source_file in (select source_file from ops.loaded_files "
+        f"where table_name = '{table}' and load_run_id > {int(since)})"
+    )
+    source_filter = new_files
+    if has_reference_rules(rules):
+        keys = rules.table.key
+        warehouse.execute("drop table if exists gc_chk_recheck")
+        warehouse.execute(
+            f"create temp table gc_chk_recheck as select distinct source_file, {', '.join(keys)} "
+            f"from {model_name} where dq_rule in {REFERENCE_RULES}"
+        )
+        on_chk = " and ".join(f"r.{key} = c.{key}" for key in keys)
+        warehouse.execute(
+            f"delete from {model_name} as c where exists (select 1 from gc_chk_recheck as r "
+            f"where r.source_file = c.source_file and {on_chk})"
+        )
+        on_landing = " and ".join(f"r.{key} = {typed_on_landing(key, rules)}" for key in keys)
+        source_filter = (
+            f"({new_files}) or (l.source_file in (select source_file from gc_chk_recheck) "
+            f"and exists (select 1 from gc_chk_recheck as r "
+            f"where r.source_file = l.source_file and {on_landing}))"
+        )
+    sql = chk_sql(rules, warehouse.dialect, source_filter)
+    columns = warehouse.columns_of(sql)
+    listed = ", ".join(columns)
+    warehouse.execute(f"insert into {model_name} ({listed}) select {listed} from ({sql}) as q")
+    key_list = ", ".join(rules.table.key)
+    delta = f"select distinct {key_list} from {model_name} as l where {new_files}"
+    if has_reference_rules(rules):
+        delta += f" union select {key_list} from gc_chk_recheck"
+    warehouse.execute(f"drop table if exists gc_delta_{table}")
+    warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
+    if has_reference_rules(rules):
+        warehouse.execute("drop table gc_chk_recheck")
+
+
+def merge_key(model: Model) -> list[tuple[str, str]] | None:
+    """The declared ``(stg column, chk column)`` key of a mergeable stg model, if any."""
+    found = _KEY_DECLARATION.search(model.sql)
+    if found is None or not model.name.startswith("staging.stg_"):
+        return None
+    pairs = [item.split("=", 1) for item in found.group(1).split(",") if item]
+    return [(pair[0], pair[-1]) for pair in pairs]
+
+
+def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> None:
+    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``."""
+    table = model.name.removeprefix("staging.stg_")
+    chk, delta = f"staging.chk_{table}", f"gc_delta_{table}"
+    on_chk = " and ".join(f"gc_d.{chk_col} = gc_c.{chk_col}" for _, chk_col in key)
+    restricted = (
+        f"(select * from {chk} as gc_c where exists "
+        f"(select 1 from {delta} as gc_d where {on_chk})) as gc_src"
+    )
+    sql = re.sub(rf"\b{re.escape(chk)}\b", restricted, model.sql)
+    on_model = " and ".join(f"gc_d.{chk_col} = t.{stg_col}" for stg_col, chk_col in key)
+    warehouse.execute(
+        f"delete from {model.name} as t where exists (select 1 from {delta} as gc_d "
+        f"where {on_model})"
+    )
+    listed = ", ".join(warehouse.columns_of(sql))
+    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}) as q")
+
+
+def drop_deltas(warehouse: Warehouse, tables: list[str]) -> None:
+    for table in tables:
+        warehouse.execute(f"drop table if exists gc_delta_{table}")

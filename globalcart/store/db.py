@@ -1,0 +1,79 @@
+"""The operational store: a thin wrapper over a warehouse connection for the ``app`` schema.
+
+DuckDB allows concurrent readers but reports a conflict when two transactions update the same
+row, so on DuckDB every write transaction of the store is serialised by a process-wide lock (one
+process owns a DuckDB file anyway). PostgreSQL relies on row locks and conditional updates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from globalcart.engines import Warehouse, WarehouseError
+from globalcart.engines.base import Params
+
+
+class StoreError(Exception):
+    """A store operation was refused; ``kind`` says why (``not_found``, ``conflict``…)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time as a naive timestamp (the warehouse stores UTC without zone)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    """A random identifier (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` (a ``WarehouseError``) reports a primary-key or unique conflict."""
+    text = str(exc).lower()
+    return "duplicate key" in text or "unique constraint" in text
+
+
+class Store:
+    """The ``app`` schema of one database, shared by every request of the process."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+        self.dialect = warehouse.dialect
+        self._lock = threading.RLock() if warehouse.dialect == "duckdb" else None
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """A write transaction (serialised on DuckDB)."""
+        if self._lock is None:
+            with self.warehouse.transaction():
+                yield
+            return
+        with self._lock, self.warehouse.transaction():
+            yield
+
+    def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self.warehouse.query(sql, params)
+
+    def one(self, sql: str, params: Params = None) -> tuple[Any, ...] | None:
+        rows = self.warehouse.query(sql, params)
+        return rows[0] if rows else None
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        self.warehouse.execute(sql, params)
+
+    def ping(self) -> bool:
+        """Whether the database answers and the ``app`` schema is migrated."""
+        try:
+            return bool(self.warehouse.table_exists("app.schema_migrations"))
+        except WarehouseError:
+            return False

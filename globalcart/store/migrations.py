@@ -1,0 +1,131 @@
+"""Migrations of the operational ``app`` schema, recorded in ``app.schema_migrations``.
+
+They are kept apart from the warehouse migrations (``ops.schema_migrations``): the storefront is
+a source for the warehouse, never part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from globalcart.engines import Warehouse
+from globalcart.engines.base import Dialect
+
+MONEY = "decimal(12, 2)"
+
+_TABLES = [
+    """create table if not exists app.users (
+        user_id varchar primary key, email varchar not null unique, password_hash varchar,
+        role varchar not null check (role in ('customer', 'analyst', 'admin')),
+        full_name varchar, is_active boolean not null, created_at timestamp not null,
+        updated_at timestamp not null)""",
+    """create table if not exists app.sessions (
+        session_hash varchar primary key, user_id varchar not null, csrf_token varchar not null,
+        created_at timestamp not null, last_seen_at timestamp not null,
+        expires_at timestamp not null, revoked_at timestamp, ip varchar, user_agent varchar)""",
+    """create table if not exists app.api_keys (
+        key_id varchar primary key, key_hash varchar not null unique, prefix varchar not null,
+        name varchar not null, user_id varchar not null, scopes varchar not null,
+        created_at timestamp not null, last_used_at timestamp, revoked_at timestamp)""",
+    """create table if not exists app.otp_codes (
+        otp_id varchar primary key, user_id varchar not null, code_hash varchar not null,
+        created_at timestamp not null, expires_at timestamp not null,
+        attempts integer not null, consumed_at timestamp)""",
+    """create table if not exists app.outbox (
+        message_id varchar primary key, to_email varchar not null, subject varchar not null,
+        body varchar not null, created_at timestamp not null, sent_at timestamp)""",
+    """create table if not exists app.audit_log (
+        audit_id varchar primary key, at timestamp not null, actor_user_id varchar,
+        actor_email varchar, action varchar not null, target varchar, outcome varchar not null,
+        ip varchar, request_id varchar, detail varchar)""",
+    f"""create table if not exists app.products (
+        product_id bigint primary key, sku varchar not null, product_name varchar not null,
+        category_l1 varchar, category_l2 varchar, brand varchar, list_price {MONEY} not null,
+        currency varchar not null, is_active boolean not null, updated_at timestamp not null)""",
+    """create table if not exists app.inventory (
+        product_id bigint primary key, on_hand integer not null, reserved integer not null,
+        updated_at timestamp not null,
+        check (on_hand >= 0 and reserved >= 0 and reserved <= on_hand))""",
+    """create table if not exists app.carts (
+        cart_id varchar primary key, user_id varchar not null unique,
+        created_at timestamp not null, updated_at timestamp not null)""",
+    """create table if not exists app.cart_lines (
+        line_id varchar primary key, cart_id varchar not null, product_id bigint not null,
+        qty integer not null check (qty > 0), added_at timestamp not null,
+        unique (cart_id, product_id))""",
+    f"""create table if not exists app.orders (
+        order_id varchar primary key, user_id varchar not null, status varchar not null,
+        currency varchar not null, gross_amount {MONEY} not null,
+        discount_amount {MONEY} not null, tax_amount {MONEY} not null,
+        shipping_fee {MONEY} not null, net_amount {MONEY} not null,
+        cancel_reason varchar, created_at timestamp not null, updated_at timestamp not null)""",
+    f"""create table if not exists app.order_lines (
+        order_id varchar not null, line_no integer not null, product_id bigint not null,
+        qty integer not null check (qty > 0), unit_price {MONEY} not null,
+        line_amount {MONEY} not null, primary key (order_id, line_no))""",
+    f"""create table if not exists app.payments (
+        payment_id varchar primary key, order_id varchar not null, attempt_no integer not null,
+        method varchar not null, provider varchar not null, status varchar not null,
+        amount {MONEY} not null, currency varchar not null, failure_reason varchar,
+        created_at timestamp not null, captured_at timestamp, updated_at timestamp not null)""",
+    """create table if not exists app.returns (
+        return_id varchar primary key, order_id varchar not null, line_no integer not null,
+        product_id bigint not null, qty integer not null, reason varchar not null,
+        status varchar not null, requested_at timestamp not null,
+        unique (order_id, line_no))""",
+    """create table if not exists app.idempotency_keys (
+        user_id varchar not null, idem_key varchar not null, request_hash varchar not null,
+        status_code integer, response_body varchar, created_at timestamp not null,
+        primary key (user_id, idem_key))""",
+    """create table if not exists app.events (
+        event_id varchar primary key, session_id varchar not null, user_id varchar,
+        stage varchar not null, product_id bigint, order_id varchar, failure_reason varchar,
+        client_ts timestamp, event_ts timestamp not null)""",
+    "create index if not exists orders_user_idx on app.orders (user_id)",
+    "create index if not exists events_ts_idx on app.events (event_ts)",
+]
+
+_PG_APPEND_ONLY = [
+    """create or replace function app.audit_log_append_only() returns trigger
+    language plpgsql as $$
+    begin
+      raise exception 'app.audit_log is append-only';
+    end $$""",
+    "drop trigger if exists audit_log_append_only on app.audit_log",
+    """create trigger audit_log_append_only before update or delete on app.audit_log
+    for each row execute function app.audit_log_append_only()""",
+]
+
+
+def _v1(dialect: Dialect) -> list[str]:
+    return _TABLES + (_PG_APPEND_ONLY if dialect == "postgres" else [])
+
+
+APP_MIGRATIONS: tuple[tuple[int, str, Callable[[Dialect], list[str]]], ...] = (
+    (1, "operational store: users, auth, catalog, carts, orders, events", _v1),
+)
+
+
+def migrate_app(warehouse: Warehouse) -> list[int]:
+    """Create or upgrade the ``app`` schema; returns the versions applied."""
+    applied: list[int] = []
+    with warehouse.transaction():
+        if warehouse.dialect == "postgres":
+            warehouse.execute("select pg_advisory_xact_lock(7462314)")
+        warehouse.execute("create schema if not exists app")
+        warehouse.execute(
+            "create table if not exists app.schema_migrations (version integer primary key, "
+            "name varchar not null, applied_at timestamp not null)"
+        )
+        done = {int(r[0]) for r in warehouse.query("select version from app.schema_migrations")}
+        for version, name, statements in APP_MIGRATIONS:
+            if version in done:
+                continue
+            for statement in statements(warehouse.dialect):
+                warehouse.execute(statement)
+            warehouse.execute(
+                "insert into app.schema_migrations values (?, ?, current_timestamp)",
+                [version, name],
+            )
+            applied.append(version)
+    return applied
