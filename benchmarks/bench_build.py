@@ -94,8 +94,11 @@ def _run_engine(engine: str, args: argparse.Namespace, base: Path, inc: Path) ->
         url, dropped = _fresh_postgres(args.postgres_url)
     try:
         command = [sys.executable, __file__, "--worker", url, str(base), str(inc)]
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        timings: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            raise SystemExit(f"{engine} benchmark failed:\n{tail}")
+        timings: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         if dropped:
             _drop_postgres(args.postgres_url, dropped)

@@ -26,6 +26,19 @@ class Settings(BaseSettings):
         default=Path("data"), description="Where generated and landing files go."
     )
     log_level: str = Field(default="INFO", description="Logging level of the CLI and the server.")
+    demo_mode: bool = Field(
+        default=False,
+        description="Demo conveniences: one-time codes are also logged to the console.",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A browser session ends after this long without requests."
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, description="A browser session ends this long after sign-in, whatever."
+    )
+    shop_initial_stock: int = Field(
+        default=100, ge=0, description="Units on hand given to each product when seeding the shop."
+    )
 
 
 @lru_cache(maxsize=1)

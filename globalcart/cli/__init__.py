@@ -5,6 +5,8 @@ from __future__ import annotations
 from globalcart.cli.app import app, docs_app
 from globalcart.cli.generate import generate_command
 from globalcart.cli.kpis import docs_kpis_command, kpis_command, snapshot_command
+from globalcart.cli.serve import serve_command
+from globalcart.cli.users import users_app
 from globalcart.cli.warehouse import build_command, load_command, pipeline_command, status_command
 
 app.command("generate")(generate_command)
@@ -15,5 +17,7 @@ app.command("status")(status_command)
 app.command("kpis")(kpis_command)
 app.command("snapshot")(snapshot_command)
 docs_app.command("kpis")(docs_kpis_command)
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
 
 __all__ = ["app"]

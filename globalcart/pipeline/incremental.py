@@ -28,6 +28,8 @@ from globalcart.pipeline.validation import (
 REFERENCE_RULES = "('unknown_currency', 'unknown_product')"
 MARK_PREFIX = "rows:"
 _KEY_DECLARATION = re.compile(r"^--\s*incremental:\s*key=([\w,=]+)\s*$", re.MULTILINE)
+_DECLARATION = re.compile(r"^--\s*incremental:\s*(\w+)=(.+?)\s*$", re.MULTILINE)
+_DELTA_REF = re.compile(r"\bdelta\.(\w+)\b")
 
 
 def landing_of(model_name: str) -> str | None:
@@ -110,6 +112,55 @@ def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) ->
     )
     listed = ", ".join(warehouse.columns_of(sql))
     warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}) as q")
+
+
+def fact_declaration(model: Model) -> dict[str, str] | None:
+    """``key``, ``restrict`` and ``changed`` declared by a mergeable dw model, if complete.
+
+    ``changed`` is a query returning the keys whose rows may differ, given the keys touched in
+    each landing table this build (``delta.<table>``); ``restrict`` lists ``table:column``
+    sources to read only for those keys. The model's author asserts that these cover every
+    way an upstream change reaches the model (the incremental = full tests check it).
+    """
+    if not model.name.startswith("dw."):
+        return None
+    found = {name: value for name, value in _DECLARATION.findall(model.sql)}
+    if not {"key", "restrict", "changed"} <= found.keys():
+        return None
+    return found
+
+
+def delta_tables(declaration: dict[str, str]) -> set[str]:
+    return set(_DELTA_REF.findall(declaration["changed"]))
+
+
+def merge_fact(
+    warehouse: Warehouse, model: Model, declaration: dict[str, str], appended: set[str]
+) -> None:
+    """Recompute the rows of a dw model for the keys its ``changed`` query returns."""
+
+    empty = sorted(delta_tables(declaration) - appended)
+    for table in empty:  # untouched this build: no keys changed
+        warehouse.execute(
+            f"create temp table gc_delta_{table} as select * from staging.chk_{table} where 1 = 0"
+        )
+    key = declaration["key"]
+    warehouse.execute("drop table if exists gc_fact_delta")
+    changed = _DELTA_REF.sub(lambda match: f"gc_delta_{match.group(1)}", declaration["changed"])
+    warehouse.execute(f"create temp table gc_fact_delta as {changed}")
+    drop_deltas(warehouse, empty)
+    sql = model.sql
+    for item in declaration["restrict"].split(","):
+        table, column = item.strip().split(":")
+        restricted = (
+            f"(select * from {table} as gc_c where gc_c.{column} in "
+            f"(select {key} from gc_fact_delta)) as gc_src"
+        )
+        sql = re.sub(rf"\b{re.escape(table)}\b", restricted, sql)
+    warehouse.execute(f"delete from {model.name} where {key} in (select {key} from gc_fact_delta)")
+    listed = ", ".join(warehouse.columns_of(sql))
+    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}) as q")
+    warehouse.execute("drop table gc_fact_delta")
 
 
 def drop_deltas(warehouse: Warehouse, tables: list[str]) -> None:

@@ -19,9 +19,12 @@ from globalcart.pipeline.checks import CheckResult, record_results, run_checks
 from globalcart.pipeline.incremental import (
     MARK_PREFIX,
     append_chk,
+    delta_tables,
     drop_deltas,
+    fact_declaration,
     landing_of,
     loaded_until,
+    merge_fact,
     merge_key,
     merge_stg,
 )
@@ -128,6 +131,10 @@ class Step:
     append_since: int | None = None
     merge: bool = False
 
+    @property
+    def mode(self) -> str:
+        return "appended" if self.append_since is not None else "merged" if self.merge else "built"
+
 
 def plan(
     warehouse: Warehouse, full: bool, existing: dict[str, list[str]]
@@ -176,6 +183,21 @@ def plan(
             and model.references & models.keys() == {chk}
             and any(step.model.name == chk and step.append_since is not None for step in steps)
         )
+        declaration = fact_declaration(model)
+        if not mergeable and declaration is not None:
+            full_chk = {
+                step.model.name for step in steps if step.model.name.startswith("staging.chk_")
+            } - {step.model.name for step in steps if step.append_since is not None}
+            mergeable = (
+                not full
+                and model.name in existing
+                and f"model:{model.name}" not in changed
+                and not any(f"staging.chk_{t}" in full_chk for t in delta_tables(declaration))
+                and all(
+                    f"staging.chk_{source.removeprefix('landing.')}" not in full_chk
+                    for source in sources[model.name]
+                )
+            )
         steps.append(Step(model, merge=mergeable))
     return steps, marks
 
@@ -208,24 +230,11 @@ def build(
                     progress(model.name, index, len(steps))
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
-                if step.append_since is not None:
-                    append_chk(warehouse, model.name, step.append_since)
-                    current.rows = warehouse.row_count(model.name)
-                elif step.merge:
-                    merge_stg(warehouse, model, merge_key(model) or [])
-                    current.rows = warehouse.row_count(model.name)
-                else:
-                    current.rows = materialize(warehouse, model, existing)
+                current.rows = _execute(warehouse, step, steps, existing)
                 if warehouse.dialect == "postgres":  # statistics for the models built on it
                     warehouse.execute(f"analyze {model.name}")
                 current.duration_ms = int((time.perf_counter() - started) * 1000)
-                current.status = (
-                    "appended"
-                    if step.append_since is not None
-                    else "merged"
-                    if step.merge
-                    else "built"
-                )
+                current.status = step.mode
                 result.models.append(current)
                 current = None
                 if fail_after == model.name:
@@ -257,6 +266,23 @@ def build(
     result.status = "success"
     _record(warehouse, result)
     return result
+
+
+def _execute(
+    warehouse: Warehouse, step: Step, steps: list[Step], existing: dict[str, list[str]]
+) -> int:
+    """Build one model the way its step says; returns its row count."""
+    model = step.model
+    if step.append_since is not None:
+        append_chk(warehouse, model.name, step.append_since)
+    elif step.merge and model.name.startswith("dw."):
+        appended = {str(landing_of(s.model.name)) for s in steps if s.append_since is not None}
+        merge_fact(warehouse, model, fact_declaration(model) or {}, appended)
+    elif step.merge:
+        merge_stg(warehouse, model, merge_key(model) or [])
+    else:
+        return materialize(warehouse, model, existing)
+    return warehouse.row_count(model.name)
 
 
 def _record(warehouse: Warehouse, result: BuildResult) -> None:

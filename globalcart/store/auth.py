@@ -103,12 +103,33 @@ def get_api_key(store: Store, key_hash: str) -> tuple[str, User, frozenset[str]]
     return str(row[0]), user, frozenset(str(row[1]).split())
 
 
-def revoke_api_key(store: Store, key_id: str) -> None:
+def list_api_keys(store: Store) -> list[dict[str, object]]:
+    """Every API key (never its hash), newest first."""
+    keys = ("key_id", "prefix", "name", "email", "scopes", "created_at", "last_used_at")
+    rows = store.query(
+        "select k.key_id, k.prefix, k.name, u.email, k.scopes, k.created_at, k.last_used_at, "
+        "k.revoked_at from app.api_keys as k inner join app.users as u on u.user_id = k.user_id "
+        "order by k.created_at desc, k.key_id"
+    )
+    return [
+        {
+            **dict(zip(keys, r[:7], strict=True)),
+            "scopes": str(r[4]).split(),
+            "revoked": r[7] is not None,
+        }
+        for r in rows
+    ]
+
+
+def revoke_api_key(store: Store, key_id: str) -> bool:
+    """Revoke a key; False when there is no such active key."""
     with store.write():
-        store.execute(
-            "update app.api_keys set revoked_at = ? where key_id = ? and revoked_at is null",
+        rows = store.query(
+            "update app.api_keys set revoked_at = ? where key_id = ? and revoked_at is null "
+            "returning key_id",
             [utcnow(), key_id],
         )
+    return bool(rows)
 
 
 def create_otp(store: Store, user_id: str, code_hash: str, lifetime: dt.timedelta) -> None:

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from globalcart import contract
+from globalcart.pipeline.load import LandingError, discover_files, read_landing_file, read_manifest
 from globalcart.store.db import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,6 @@ def stock_of(store: Store, product_id: int) -> tuple[int, int] | None:
 
 
 def _landing_products(landing_dir: Path) -> list[dict[str, Any]]:
-    from globalcart.pipeline.load import discover_files, read_landing_file, read_manifest
 
     table = contract.landing_table("products")
     paths = discover_files(landing_dir, read_manifest(landing_dir)).get("products", [])
@@ -160,7 +160,11 @@ def _landing_products(landing_dir: Path) -> list[dict[str, Any]]:
         return []
     data = pa.concat_tables([read_landing_file(path, table) for path in paths])
     data = data.sort_by([("product_id", "ascending"), ("updated_at", "descending")])
-    data = data.filter(pc.is_valid(data.column("list_price")))
+    usable = pc.and_(
+        pc.and_(pc.is_valid(data.column("product_id")), pc.is_valid(data.column("sku"))),
+        pc.fill_null(pc.greater(data.column("list_price"), 0), False),
+    )
+    data = data.filter(usable)
     latest: dict[int, dict[str, Any]] = {}
     for row in data.to_pylist():
         latest.setdefault(int(row["product_id"]), row)
@@ -188,7 +192,10 @@ def seed_catalog(store: Store, landing_dir: Path | None, on_hand: int) -> int:
                 {**dict(zip(keys, r[:6], strict=True)), "list_price": r[6], "is_active": r[7]}
             )
     elif landing_dir is not None and landing_dir.is_dir():
-        products = _landing_products(landing_dir)
+        try:
+            products = _landing_products(landing_dir)
+        except LandingError as exc:
+            log.warning("storefront catalog not seeded: %s", exc)
     products = [p for p in products if p.get("list_price") is not None and p.get("sku")]
     if not products:
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Literal
 
@@ -9,6 +10,7 @@ from globalcart.engines import WarehouseError
 from globalcart.store.db import Store, is_unique_violation, utcnow
 
 Outcome = Literal["new", "replay", "mismatch", "in_progress"]
+ABANDONED_AFTER = dt.timedelta(minutes=15)
 
 
 def begin(
@@ -17,13 +19,16 @@ def begin(
     """Claim ``key`` for a request; or say how an earlier request with that key went."""
     for _ in range(2):
         row = store.one(
-            "select request_hash, status_code, response_body from app.idempotency_keys "
+            "select request_hash, status_code, response_body, created_at from app.idempotency_keys "
             "where user_id = ? and idem_key = ?",
             [user_id, key],
         )
         if row is not None:
             if row[0] != request_hash:
                 return "mismatch", None
+            if row[1] is None and row[3] < utcnow() - ABANDONED_AFTER:
+                abandon(store, user_id, key)  # its request died long ago
+                continue
             if row[1] is None:
                 return "in_progress", None
             return "replay", (int(row[1]), json.loads(row[2]))

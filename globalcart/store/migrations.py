@@ -35,7 +35,7 @@ _TABLES = [
         message_id varchar primary key, to_email varchar not null, subject varchar not null,
         body varchar not null, created_at timestamp not null, sent_at timestamp)""",
     """create table if not exists app.audit_log (
-        audit_id varchar primary key, at timestamp not null, actor_user_id varchar,
+        audit_id varchar primary key, occurred_at timestamp not null, actor_user_id varchar,
         actor_email varchar, action varchar not null, target varchar, outcome varchar not null,
         ip varchar, request_id varchar, detail varchar)""",
     f"""create table if not exists app.products (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -165,6 +166,35 @@ def cancel_order(store: Store, user_id: str, order_id: str) -> dict[str, Any]:
     order = get_order(store, user_id, order_id)
     assert order is not None
     return order
+
+
+def release_stale_reservations(store: Store, older_than: dt.timedelta) -> int:
+    """Cancel orders stuck awaiting payment (a crash mid-checkout) and free their stock."""
+    cutoff = utcnow() - older_than
+    stale = store.query(
+        "select order_id from app.orders where status = 'created' and created_at < ?", [cutoff]
+    )
+    for (order_id,) in stale:
+        with store.write():
+            row = store.one(
+                "select status from app.orders where order_id = ?" + _for_update(store),
+                [order_id],
+            )
+            if row is None or row[0] != "created":
+                continue
+            now = utcnow()
+            for product_id, qty in _order_lines(store, str(order_id)):
+                store.execute(
+                    "update app.inventory set reserved = reserved - ?, updated_at = ? "
+                    "where product_id = ?",
+                    [qty, now, product_id],
+                )
+            store.execute(
+                "update app.orders set status = 'cancelled', "
+                "cancel_reason = 'reservation_expired', updated_at = ? where order_id = ?",
+                [now, order_id],
+            )
+    return len(stale)
 
 
 def mark_delivered(store: Store, order_id: str) -> None:

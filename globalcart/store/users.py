@@ -92,7 +92,7 @@ def audit(
     """Append one record to the audit log (never updated or deleted)."""
     with store.write():
         store.execute(
-            "insert into app.audit_log (audit_id, at, actor_user_id, actor_email, action, "
+            "insert into app.audit_log (audit_id, occurred_at, actor_user_id, actor_email, action, "
             "target, outcome, ip, request_id, detail) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 new_id(),
@@ -109,16 +109,39 @@ def audit(
         )
 
 
-def audit_entries(store: Store, action: str | None = None) -> list[dict[str, Any]]:
+def audit_entries(
+    store: Store, action: str | None = None, limit: int = 1000, offset: int = 0
+) -> list[dict[str, Any]]:
     """Audit records, newest first (optionally of one action)."""
     where, params = ("where action = ?", [action]) if action else ("", [])
     rows = store.query(
-        "select at, actor_email, action, target, outcome, ip, request_id, detail "
-        f"from app.audit_log {where} order by at desc, audit_id",
-        params,
+        "select occurred_at, actor_email, action, target, outcome, ip, request_id, detail "
+        f"from app.audit_log {where} order by occurred_at desc, audit_id limit ? offset ?",
+        [*params, limit, offset],
     )
-    keys = ("at", "actor_email", "action", "target", "outcome", "ip", "request_id", "detail")
+    keys = (
+        "occurred_at", "actor_email", "action", "target", "outcome", "ip", "request_id", "detail",
+    )  # fmt: skip
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def set_role(store: Store, user_id: str, role: str) -> str:
+    """Change a user's role (their sessions end); returns the previous role."""
+    if role not in ROLES:
+        raise StoreError("invalid", f"unknown role {role!r}")
+    with store.write():
+        row = store.one("select role from app.users where user_id = ?", [user_id])
+        if row is None:
+            raise StoreError("not_found", "user not found")
+        now = utcnow()
+        store.execute(
+            "update app.users set role = ?, updated_at = ? where user_id = ?", [role, now, user_id]
+        )
+        store.execute(
+            "update app.sessions set revoked_at = ? where user_id = ? and revoked_at is null",
+            [now, user_id],
+        )
+    return str(row[0])
 
 
 def enqueue_email(store: Store, to_email: str, subject: str, body: str) -> str:

@@ -119,6 +119,18 @@ def test_incremental_equals_full(warehouse: Warehouse, tmp_path: Path) -> None:
     assert fast_snapshot(warehouse) == incremental
 
 
+def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) -> None:
+    _load_and_build(warehouse, tmp_path, 1)
+    load_landing(warehouse, write_batch(tmp_path / "b2", 2))
+    modes = {model.name: model.status for model in build(warehouse).models}
+    assert modes["staging.chk_orders"] == "appended"
+    assert modes["staging.stg_funnel_events"] == "merged"
+    assert modes["dw.fct_sessions"] == "merged"
+    assert modes["dw.fct_orders"] == "built"
+    full = {model.name: model.status for model in build(warehouse, full=True).models}
+    assert set(full.values()) == {"built"}
+
+
 def test_incremental_skips_untouched_models(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 2)
     result = build(warehouse)

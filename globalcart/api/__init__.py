@@ -1,0 +1,1 @@
+"""The GlobalCart REST API (FastAPI)."""

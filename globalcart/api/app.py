@@ -1,0 +1,69 @@
+"""The FastAPI application: ``create_app()`` wires settings, the store, middleware and routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from globalcart import __version__
+from globalcart.api import problems
+from globalcart.api.middleware import RequestIdMiddleware
+from globalcart.api.routes import admin, auth, cart, catalog, events, health, orders
+from globalcart.api.security import Limiters, Limits
+from globalcart.config import Settings, get_settings
+from globalcart.engines import connect
+from globalcart.store import Store, migrate_app
+from globalcart.store.catalog import seed_catalog
+from globalcart.store.orders import release_stale_reservations
+
+log = logging.getLogger("globalcart.api")
+STALE_RESERVATION = dt.timedelta(minutes=15)
+
+
+def open_store(settings: Settings) -> Store:
+    """Connect, migrate the warehouse and ``app`` schemas, and seed an empty catalog."""
+    store = Store(connect(settings.database_url))
+    migrate_app(store.warehouse)
+    seed_catalog(store, settings.data_dir / "landing", settings.shop_initial_stock)
+    released = release_stale_reservations(store, STALE_RESERVATION)
+    if released:
+        log.warning("released the stock of %d orders stuck awaiting payment", released)
+    return store
+
+
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, limits: Limits | None = None
+) -> FastAPI:
+    """The API service. Without ``store`` it opens (and closes) the configured database."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        app.state.store = open_store(settings) if store is None else store
+        try:
+            yield
+        finally:
+            if own:
+                app.state.store.warehouse.close()
+
+    app = FastAPI(
+        title="GlobalCart API",
+        version=__version__,
+        description="Storefront, authentication and (soon) analytics API of GlobalCart.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.limiters = Limiters(limits or Limits())
+    if store is not None:
+        migrate_app(store.warehouse)
+        app.state.store = store
+    problems.install(app)
+    app.add_middleware(RequestIdMiddleware)
+    for module in (health, auth, catalog, cart, orders, events, admin):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,154 @@
+"""Dependencies: the store, the caller (cookie session or bearer API key), roles, CSRF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+
+from globalcart.api.problems import ProblemError
+from globalcart.api.security import Limiters, same, token_hash
+from globalcart.config import Settings
+from globalcart.store import Store
+from globalcart.store.auth import get_api_key, get_session, touch_session
+from globalcart.store.db import utcnow
+from globalcart.store.users import User, audit
+
+SESSION_COOKIE = "gc_session"
+CSRF_COOKIE = "gc_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user and how they proved it."""
+
+    user: User
+    via: Literal["session", "api_key"]
+    credential_hash: str
+    csrf_token: str | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_limiters(request: Request) -> Limiters:
+    limiters: Limiters = request.app.state.limiters
+    return limiters
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+LimitersDep = Annotated[Limiters, Depends(get_limiters)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def security_event(store: Store, request: Request, action: str, user: User | None) -> None:
+    """Append a refused request to the audit log."""
+    audit(
+        store,
+        action,
+        outcome="denied",
+        actor=user,
+        target=f"{request.method} {request.url.path}",
+        ip=client_ip(request),
+        request_id=getattr(request.state, "request_id", None),
+    )
+
+
+def _from_api_key(store: Store, token: str) -> Principal:
+    found = get_api_key(store, token_hash(token))
+    if found is None or not found[1].is_active:
+        raise ProblemError(
+            401,
+            "the API key is invalid or revoked",
+            kind="invalid-credentials",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    _, user, scopes = found
+    return Principal(user, "api_key", token_hash(token), scopes=scopes)
+
+
+def _from_session(store: Store, settings: Settings, token: str) -> Principal | None:
+    digest = token_hash(token)
+    record = get_session(store, digest)
+    if record is None or record.revoked or not record.user.is_active:
+        return None
+    now = utcnow()
+    idle = dt.timedelta(minutes=settings.session_idle_minutes)
+    if now >= record.expires_at or now - record.last_seen_at >= idle:
+        return None
+    if now - record.last_seen_at >= TOUCH_EVERY:
+        touch_session(store, digest)
+    return Principal(record.user, "session", digest, csrf_token=record.csrf_token)
+
+
+def optional_principal(
+    request: Request, store: StoreDep, settings: SettingsDep
+) -> Principal | None:
+    """The caller, or None when anonymous (an expired or unknown session counts as anonymous).
+
+    Cookie sessions must echo their CSRF token in ``X-CSRF-Token`` on state-changing requests.
+    """
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ProblemError(
+                401, "use 'Authorization: Bearer <api key>'", kind="invalid-credentials"
+            )
+        return _from_api_key(store, token.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie or len(cookie) > 200:
+        return None
+    principal = _from_session(store, settings, cookie)
+    if principal is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not same(sent, principal.csrf_token or ""):
+            security_event(store, request, "csrf_rejected", principal.user)
+            raise ProblemError(
+                403, f"missing or wrong {CSRF_HEADER} header", kind="csrf-token-mismatch"
+            )
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_principal(principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise ProblemError(
+            401,
+            "sign in first",
+            kind="authentication-required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+AuthPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+def require_customer(principal: AuthPrincipal) -> Principal:
+    """A signed-in customer (browser session): the storefront's cart and order routes."""
+    if principal.user.role != "customer" or principal.via != "session":
+        raise ProblemError(403, "this route is for signed-in customers", kind="forbidden")
+    return principal
+
+
+Customer = Annotated[Principal, Depends(require_customer)]

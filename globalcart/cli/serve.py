@@ -1,0 +1,46 @@
+"""``globalcart serve``: the API service under uvicorn (one process; DuckDB allows no more)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from globalcart.cli.app import console, fail
+from globalcart.config import get_settings
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="Database URL (default: GLOBALCART_DATABASE_URL setting)."),
+    ] = None,
+) -> None:
+    """Serve the REST API and the storefront backend (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from globalcart.api.app import create_app
+    from globalcart.api.middleware import configure_logging
+    from globalcart.engines import WarehouseError
+
+    settings = get_settings()
+    if database:
+        settings = settings.model_copy(update={"database_url": database})
+    configure_logging(settings.log_level)
+    try:
+        app = create_app(settings)
+        console.print(f"GlobalCart API on http://{host}:{port} (docs at /docs)")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            workers=1,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+            log_config=None,
+            server_header=False,
+        )
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
