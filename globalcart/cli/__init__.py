@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from globalcart.cli.analytics import analytics_app
 from globalcart.cli.app import app, docs_app
 from globalcart.cli.generate import generate_command
 from globalcart.cli.kpis import docs_kpis_command, kpis_command, snapshot_command
@@ -19,5 +20,6 @@ app.command("snapshot")(snapshot_command)
 docs_app.command("kpis")(docs_kpis_command)
 app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
+app.add_typer(analytics_app, name="analytics")
 
 __all__ = ["app"]

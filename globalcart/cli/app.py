@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from globalcart import __version__
+
+if TYPE_CHECKING:
+    from globalcart.engines import Warehouse
 
 console = Console()
 err_console = Console(stderr=True)
@@ -66,3 +71,25 @@ def docs_contract(
         console.print(text, markup=False, highlight=False, soft_wrap=True)
     else:
         Path(out).write_text(text)
+
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", help="Warehouse URL (default: GLOBALCART_DATABASE_URL setting)."),
+]
+
+
+@contextmanager
+def open_warehouse(database: str | None) -> Iterator[Warehouse]:
+    """The warehouse at ``database`` (or the configured URL); a clear error if unreachable."""
+    from globalcart.config import get_settings
+    from globalcart.engines import WarehouseError, connect
+
+    try:
+        warehouse = connect(database or get_settings().database_url)
+    except WarehouseError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()

@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -15,29 +13,11 @@ from typing import Annotated, Any, cast
 import typer
 from rich.table import Table
 
-from globalcart.cli.app import console, fail
-from globalcart.config import get_settings
-from globalcart.engines import Warehouse, WarehouseError, connect
+from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
+from globalcart.engines import Warehouse, WarehouseError
 from globalcart.semantic.query import Compare, KpiQueryError, KpiResult, compute, list_kpis
 from globalcart.semantic.registry import Grain, Kpi, RegistryError, load_registry
 from globalcart.semantic.snapshots import SnapshotError, diff, labels, take_snapshot
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Warehouse URL (default: GLOBALCART_DATABASE_URL setting)."),
-]
-
-
-@contextmanager
-def _warehouse(database: str | None) -> Iterator[Warehouse]:
-    try:
-        warehouse = connect(database or get_settings().database_url)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
-    try:
-        yield warehouse
-    finally:
-        warehouse.close()
 
 
 class Format(StrEnum):
@@ -238,7 +218,7 @@ def kpis_command(
     mode: Compare | None = None if compare == CompareOption.none else cast(Compare, compare.value)
     grain_value: Grain | None = grain.value if grain else None
     results: list[KpiResult] = []
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         for kpi in kpis:
             is_metric = kpi.kind == "metric"
             try:
@@ -292,7 +272,7 @@ def snapshot_command(
     """Store the headline KPIs under LABEL in ops.kpi_snapshots, or --diff two snapshots."""
     if not list_only and (label is None) == (diff_labels is None):
         raise fail("give a LABEL to store a snapshot, or --diff BEFORE AFTER (or --list)")
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         try:
             if list_only:
                 table = Table(title="KPI snapshots")
