@@ -6,13 +6,27 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from fastapi import FastAPI
 
 from globalcart import __version__
 from globalcart.api import problems
 from globalcart.api.middleware import RequestIdMiddleware
-from globalcart.api.routes import admin, auth, cart, catalog, events, health, orders
+from globalcart.api.routes import (
+    admin,
+    admin_customers,
+    admin_funnel,
+    admin_orders,
+    admin_quality,
+    analytics,
+    auth,
+    cart,
+    catalog,
+    events,
+    health,
+    orders,
+)
 from globalcart.api.security import Limiters, Limits
 from globalcart.config import Settings, get_settings
 from globalcart.engines import connect
@@ -54,7 +68,7 @@ def create_app(
     app = FastAPI(
         title="GlobalCart API",
         version=__version__,
-        description="Storefront, authentication and (soon) analytics API of GlobalCart.",
+        description="Storefront, authentication, analytics and admin API of GlobalCart.",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -64,6 +78,8 @@ def create_app(
         app.state.store = store
     problems.install(app)
     app.add_middleware(RequestIdMiddleware)
-    for module in (health, auth, catalog, cart, orders, events, admin):
+    routers: tuple[ModuleType, ...] = (health, auth, catalog, cart, orders, events, admin)
+    routers += (analytics, admin_orders, admin_funnel, admin_customers, admin_quality)
+    for module in routers:
         app.include_router(module.router)
     return app

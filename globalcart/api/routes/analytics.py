@@ -1,0 +1,229 @@
+"""Analytics API (read-only): the reference projects' paths and the generic KPI route.
+
+Every number comes from the KPI registry (:func:`globalcart.semantic.compute`); the routes only
+choose KPIs, ranges, grains and breakdowns. Each answers JSON or, with ``?format=csv``, the
+same rows as CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from globalcart.api.deps import StoreDep
+from globalcart.api.problems import ProblemError
+from globalcart.api.routes.kpi_tables import (
+    CSV_RESPONSES,
+    Analyst,
+    ByQuery,
+    CompareQuery,
+    EndQuery,
+    FormatQuery,
+    GrainQuery,
+    StartQuery,
+    Table,
+    kpi_rows,
+    merged,
+    respond,
+)
+from globalcart.semantic import list_kpis
+from globalcart.semantic.snapshots import HEADLINE
+
+router = APIRouter(tags=["analytics"])
+TABLE: dict[str, Any] = {"response_model": Table, "responses": CSV_RESPONSES}
+DAILY = ("net_revenue", "gross_revenue", "orders", "units", "aov", "new_customers", "sessions",
+         "conversion_rate")  # fmt: skip
+REVENUE = ("net_revenue", "gross_revenue", "discounts", "refunds", "orders", "aov")
+CONVERSION = ("conversion_rate", "sessions", "cart_abandonment_rate", "checkout_abandonment_rate")
+LTV_DAYS = (7, 30, 90)
+DEMAND = ("item_net_revenue", "units_sold")
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many rows (1-1000).")]
+
+
+class KpiInfo(BaseModel):
+    name: str
+    label: str
+    description: str
+    group: str
+    kind: str
+    unit: str
+    format: str
+    direction: str
+    grains: list[str]
+    dimensions: list[str]
+
+
+def _table(store: StoreDep, title: str, name: str, start: dt.date | None, end: dt.date | None,
+           limit: int | None = None) -> Table:  # fmt: skip
+    result, rows = kpi_rows(store.warehouse, name, start, end, limit=limit)
+    return Table(title=title, kpis=[name], start=start, end=end, columns=result.columns, rows=rows)
+
+
+@router.get("/metrics/daily", **TABLE)
+def metrics_daily(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    compare: CompareQuery = None, fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Headline metrics per day (default: the last 30 days with data)."""
+    table = merged(store.warehouse, "Daily metrics", DAILY, start, end, grain="day",
+                   compare=compare)  # fmt: skip
+    return respond(table, fmt, "metrics_daily")
+
+
+@router.get("/ltv/{days}", **TABLE)
+def ltv(
+    _: Analyst, store: StoreDep,
+    days: Annotated[int, Path(description="7, 30 or 90 days after the first order")],
+    start: StartQuery = None, end: EndQuery = None, fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Average cumulative net revenue per customer of each monthly cohort after ``days``."""
+    if days not in LTV_DAYS:
+        raise ProblemError(422, "days must be 7, 30 or 90", kind="validation-error")
+    full = _table(store, f"LTV at {days} days by cohort", "ltv_cohorts", start, end)
+    keep = ["cohort_month", "customers", f"ltv_{days}d_usd"]
+    rows = [{column: row.get(column) for column in keep} for row in full.rows]
+    return respond(full.model_copy(update={"columns": keep, "rows": rows}), fmt, f"ltv_{days}d")
+
+
+@router.get("/inventory/alerts", **TABLE)
+def inventory_alerts(
+    _: Analyst, store: StoreDep, limit: Limit = 100, fmt: FormatQuery = "json"
+) -> Any:
+    """Products below their reorder point at the latest inventory snapshot."""
+    table = _table(store, "Inventory alerts", "inventory_alerts", None, None, limit)
+    return respond(table, fmt, "inventory_alerts")
+
+
+@router.get("/kpi/summary", **TABLE)
+def kpi_summary(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    compare: CompareQuery = "previous_period", fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """The headline KPIs over the range, compared with the previous period by default."""
+    rows: list[dict[str, Any]] = []
+    result: Any = None
+    for name in HEADLINE:
+        result, values = kpi_rows(store.warehouse, name, start, end, compare=compare)
+        kpi = result.kpi
+        rows.append({"kpi": name, "label": kpi.label, "unit": kpi.unit, **values[0]})
+    columns = ["kpi", "label", "unit", "value"]
+    if compare:
+        columns += ["previous_value", "change", "change_pct"]
+    table = Table(
+        title="KPI summary", kpis=list(HEADLINE), start=result.start, end=result.end,
+        compare=compare, previous_start=result.previous_start, previous_end=result.previous_end,
+        columns=columns, rows=[{c: row.get(c) for c in columns} for row in rows],
+    )  # fmt: skip
+    return respond(table, fmt, "kpi_summary")
+
+
+@router.get("/kpi/revenue", **TABLE)
+def kpi_revenue(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    grain: GrainQuery = "day", by: ByQuery = None, compare: CompareQuery = None,
+    fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Revenue KPIs per period and/or breakdown (country, channel, segment…)."""
+    table = merged(store.warehouse, "Revenue", REVENUE, start, end, grain=grain, by=by,
+                   compare=compare)  # fmt: skip
+    return respond(table, fmt, "kpi_revenue")
+
+
+@router.get("/kpi/conversion", **TABLE)
+def kpi_conversion(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    grain: GrainQuery = None, by: ByQuery = None, compare: CompareQuery = None,
+    fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Session funnel conversion and abandonment, optionally per period and/or breakdown."""
+    table = merged(store.warehouse, "Conversion", CONVERSION, start, end, grain=grain, by=by,
+                   compare=compare)  # fmt: skip
+    return respond(table, fmt, "kpi_conversion")
+
+
+@router.get("/cohorts/retention", **TABLE)
+def cohorts_retention(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Monthly acquisition cohorts × month number 0-12: share of the cohort buying again."""
+    table = _table(store, "Cohort retention", "cohort_retention", start, end)
+    return respond(table, fmt, "cohort_retention")
+
+
+@router.get("/cohorts/repeat-purchase", **TABLE)
+def cohorts_repeat_purchase(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Per monthly cohort: customers, repeat customers and the repeat purchase rate."""
+    table = _table(store, "Repeat purchase", "repeat_purchase_rate_by_cohort", start, end)
+    return respond(table, fmt, "cohort_repeat_purchase")
+
+
+@router.get("/demand/growth", **TABLE)
+def demand_growth(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Net revenue per month and its month-over-month growth."""
+    table = _table(store, "Month-over-month growth", "revenue_mom_growth", start, end)
+    return respond(table, fmt, "demand_growth")
+
+
+@router.get("/demand/top-products", **TABLE)
+def demand_top_products(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="1-100 products.")] = 10,
+    compare: CompareQuery = None, fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Products ranked by net revenue over the range, with their units."""
+    table = merged(store.warehouse, "Top products", DEMAND, start, end, by="product",
+                   compare=compare, limit=limit)  # fmt: skip
+    return respond(table, fmt, "top_products")
+
+
+@router.get("/demand/by-category", **TABLE)
+def demand_by_category(
+    _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
+    grain: GrainQuery = None, compare: CompareQuery = None, fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """Net revenue and units per product category (optionally per period)."""
+    table = merged(store.warehouse, "Demand by category", DEMAND, start, end, grain=grain,
+                   by="category", compare=compare)  # fmt: skip
+    return respond(table, fmt, "demand_by_category")
+
+
+@router.get("/api/kpis")
+def kpi_catalogue(_: Analyst) -> list[KpiInfo]:
+    """Every KPI of the registry (see docs/kpi_definitions.md)."""
+    return [
+        KpiInfo(
+            **kpi.model_dump(include=set(KpiInfo.model_fields) - {"grains", "dimensions"}),
+            grains=list(kpi.grains),
+            dimensions=list(kpi.dimensions),
+        )
+        for kpi in list_kpis()
+    ]
+
+
+@router.get("/api/kpis/{name}", **TABLE)
+def kpi(
+    _: Analyst, store: StoreDep,
+    name: Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")],
+    start: StartQuery = None, end: EndQuery = None, by: ByQuery = None,
+    compare: CompareQuery = None, grain: GrainQuery = None,
+    limit: Annotated[int | None, Query(ge=1, le=10_000)] = None, fmt: FormatQuery = "json",
+) -> Any:  # fmt: skip
+    """One KPI of the registry over a range, with optional grain, breakdown and comparison."""
+    result, rows = kpi_rows(store.warehouse, name, start, end, by=by, grain=grain,
+                            compare=compare, limit=limit)  # fmt: skip
+    table = Table(
+        title=result.kpi.label, kpis=[name], start=result.start, end=result.end, grain=grain,
+        by=by, compare=compare, previous_start=result.previous_start,
+        previous_end=result.previous_end, columns=result.columns, rows=rows,
+    )  # fmt: skip
+    return respond(table, fmt, name)
