@@ -17,10 +17,14 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Until the web server exists, the demo builds the warehouse and shows what it holds.
+DEMO_ADMIN ?= admin@demo.globalcart.test
+
+# Builds a small store into ./data/globalcart.duckdb, creates a demo admin (random password,
+# printed once) and serves the API on http://127.0.0.1:8000 (Ctrl-C to stop).
 demo: $(STAMP)
 	$(BIN)/globalcart pipeline --scale $(SCALE)
-	$(BIN)/globalcart status
+	$(BIN)/globalcart users create --role admin --email $(DEMO_ADMIN) --generate-password --exists-ok
+	GLOBALCART_DEMO_MODE=1 $(BIN)/globalcart serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check globalcart tests benchmarks

@@ -57,12 +57,25 @@ def create_command(
         bool,
         typer.Option("--generate-password", help="Generate a random password and print it once."),
     ] = False,
+    exists_ok: Annotated[
+        bool,
+        typer.Option("--exists-ok", help="Succeed without changes if the user already exists."),
+    ] = False,
     database: DatabaseOption = None,
 ) -> None:
     """Create a user; the password is prompted for (hidden) or generated — never a default."""
     from globalcart.api import security
-    from globalcart.store.users import audit, create_user
+    from globalcart.store.users import audit, create_user, get_user_by_email
 
+    if exists_ok:
+        with _store(database) as store:
+            existing = get_user_by_email(store, email)
+        if existing is not None:
+            console.print(
+                f"{existing.role} [bold]{existing.email}[/] already exists; its password was "
+                "shown when it was created."
+            )
+            return
     if generate:
         password = _generated_password()
     else:

@@ -92,6 +92,10 @@ def test_users_create_never_uses_a_default_password(tmp_path: Path) -> None:
         assert [e["action"] for e in audit_entries(store)][-1] == "user_create"
     again = runner.invoke(cli, [*base, "--generate-password"])
     assert again.exit_code != 0 and "already exists" in again.output
+    # make demo re-runs this: with --exists-ok it succeeds, and neither shows nor changes a password
+    idempotent = runner.invoke(cli, [*base, "--generate-password", "--exists-ok"])
+    assert idempotent.exit_code == 0 and "already exists" in idempotent.output
+    assert "Password" not in idempotent.output
     key = runner.invoke(
         cli, ["users", "api-key", "--email", "boss@example.com", "--scope", "events:write",
               "--database", url],
