@@ -34,7 +34,7 @@ SCALES: dict[str, ScaleSpec] = {
 }
 
 # Orders are simulated in chunks of this many; each chunk becomes one part file per fact table.
-ORDERS_PER_CHUNK = 1_000_000
+ORDERS_PER_CHUNK = 500_000
 
 
 class ParameterError(ValueError):
