@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from globalcart.cli.app import console, fail
-from globalcart.config import get_settings
-from globalcart.engines import WarehouseError, connect
+from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
+from globalcart.engines import WarehouseError
 from globalcart.store import Store, StoreError, migrate_app
 
 users_app = typer.Typer(help="Manage users and API keys of the API service.", no_args_is_help=True)
@@ -24,23 +23,14 @@ class Role(StrEnum):
     admin = "admin"
 
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Database URL (default: GLOBALCART_DATABASE_URL setting)."),
-]
-
-
 @contextmanager
 def _store(database: str | None) -> Iterator[Store]:
-    try:
-        warehouse = connect(database or get_settings().database_url)
-        migrate_app(warehouse)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
-    try:
+    with open_warehouse(database) as warehouse:
+        try:
+            migrate_app(warehouse)
+        except WarehouseError as exc:
+            raise fail(str(exc)) from None
         yield Store(warehouse)
-    finally:
-        warehouse.close()
 
 
 def _generated_password() -> str:

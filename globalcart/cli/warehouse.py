@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,29 +10,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from globalcart.cli.app import console, fail
+from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
 from globalcart.config import get_settings
-from globalcart.engines import Warehouse, WarehouseError, connect
+from globalcart.engines import Warehouse, WarehouseError
 from globalcart.pipeline.load import LoadResult, load_landing
 from globalcart.pipeline.runner import BuildError, BuildResult, build
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database", help="Warehouse URL (default: GLOBALCART_DATABASE_URL setting)."),
-]
-
-
-@contextmanager
-def _warehouse(database: str | None) -> Iterator[Warehouse]:
-    url = database or get_settings().database_url
-    try:
-        warehouse = connect(url)
-    except WarehouseError as exc:
-        raise fail(str(exc)) from None
-    try:
-        yield warehouse
-    finally:
-        warehouse.close()
 
 
 def _run_load(warehouse: Warehouse, landing: Path) -> LoadResult:
@@ -94,7 +74,7 @@ def load_command(
     database: DatabaseOption = None,
 ) -> None:
     """Append new landing files to landing.* (files already loaded are skipped by checksum)."""
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         try:
             _run_load(warehouse, landing)
         except (WarehouseError, OSError, ValueError) as exc:
@@ -106,7 +86,7 @@ def build_command(
     database: DatabaseOption = None,
 ) -> None:
     """Run the SQL models (incremental from watermarks by default) and the quality checks."""
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         try:
             result = _run_build(warehouse, full)
         except BuildError as exc:
@@ -131,7 +111,7 @@ def pipeline_command(
         raise fail(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     out = landing or get_settings().data_dir / "landing"
     durations: dict[str, float] = {}
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         started = time.perf_counter()
         try:
             with console.status(f"Generating the {scale} store into {out} …"):
@@ -164,7 +144,7 @@ def pipeline_command(
 
 def status_command(database: DatabaseOption = None) -> None:
     """Show the last runs, watermarks, row counts and quarantine totals."""
-    with _warehouse(database) as warehouse:
+    with open_warehouse(database) as warehouse:
         runs = warehouse.query(
             "select run_id, kind, mode, status, started_at, finished_at, models_built, "
             "rows_quarantined, error from ops.runs order by run_id desc limit 10"

@@ -69,7 +69,7 @@ class DuckDBWarehouse:
         return result
 
     def columns_of(self, sql: str) -> list[str]:
-        description = self._run(f"select * from ({sql}) as q limit 0", None).description
+        description = self._run(f"select * from ({sql}\n) as q limit 0", None).description
         return [str(column[0]) for column in description or []]
 
     @contextmanager

@@ -95,7 +95,7 @@ class PostgresWarehouse:
         )
 
     def columns_of(self, sql: str) -> list[str]:
-        return self._fetch(f"select * from ({sql}) as q limit 0", None, fetch=True)[0]
+        return self._fetch(f"select * from ({sql}\n) as q limit 0", None, fetch=True)[0]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -344,9 +344,15 @@ def _unknown_customer_budget(ctx: BatchContext, n_orders: int) -> int:
 def _give_unknown_customers(
     ctx: BatchContext, rng: np.random.Generator, sim: SimulatedOrders, budget: int
 ) -> int:
-    """Point some orders at customers that never arrive (inferred members that stay inferred)."""
-    n = min(budget, sim.batch.n)
-    chosen = rng.choice(sim.batch.n, n, replace=False)
+    """Point some orders at customers that never arrive (inferred members that stay inferred).
+
+    Orders of customers held back for the next batch are left alone, so that every late-arriving
+    customer keeps the orders that make it late-arriving.
+    """
+    held = np.asarray(ctx.state.withheld.get("customer_id", np.array([], dtype=np.int64)))
+    eligible = np.flatnonzero(~np.isin(sim.customer_id, held))
+    n = min(budget, len(eligible))
+    chosen = rng.choice(eligible, n, replace=False)
     sim.customer_id[chosen] = ctx.injector.fresh_ids(n)
     ctx.injector.count("orders", "unknown_customer", n)
     return n

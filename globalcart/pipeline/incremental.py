@@ -75,7 +75,7 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int) -> None:
     sql = chk_sql(rules, warehouse.dialect, source_filter)
     columns = warehouse.columns_of(sql)
     listed = ", ".join(columns)
-    warehouse.execute(f"insert into {model_name} ({listed}) select {listed} from ({sql}) as q")
+    warehouse.execute(f"insert into {model_name} ({listed}) select {listed} from ({sql}\n) as q")
     key_list = ", ".join(rules.table.key)
     delta = f"select distinct {key_list} from {model_name} as l where {new_files}"
     if has_reference_rules(rules):
@@ -111,7 +111,7 @@ def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) ->
         f"where {on_model})"
     )
     listed = ", ".join(warehouse.columns_of(sql))
-    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}) as q")
+    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q")
 
 
 def fact_declaration(model: Model) -> dict[str, str] | None:
@@ -159,7 +159,7 @@ def merge_fact(
         sql = re.sub(rf"\b{re.escape(table)}\b", restricted, sql)
     warehouse.execute(f"delete from {model.name} where {key} in (select {key} from gc_fact_delta)")
     listed = ", ".join(warehouse.columns_of(sql))
-    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}) as q")
+    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q")
     warehouse.execute("drop table gc_fact_delta")
 
 

@@ -93,3 +93,15 @@ def upstream_sources(models: dict[str, Model]) -> dict[str, frozenset[str]]:
             found |= sources[ref]
         sources[model.name] = frozenset(found)
     return sources
+
+
+def upstream_models(models: dict[str, Model]) -> dict[str, frozenset[str]]:
+    """For every model, the models it reads, transitively."""
+    found: dict[str, frozenset[str]] = {}
+    for model in ordered(models):
+        direct = model.references & models.keys()
+        closure = set(direct)
+        for ref in direct:
+            closure |= found[ref]
+        found[model.name] = frozenset(closure)
+    return found

@@ -28,11 +28,18 @@ from globalcart.pipeline.incremental import (
     merge_key,
     merge_stg,
 )
-from globalcart.pipeline.models import Model, discover, ordered, upstream_sources
+from globalcart.pipeline.models import (
+    Model,
+    discover,
+    ordered,
+    upstream_models,
+    upstream_sources,
+)
 from globalcart.pipeline.quarantine import sync_quarantine
 from globalcart.pipeline.runs import finish_run, start_run
 
 Progress = Callable[[str, int, int], None]
+POSTGRES_BUILD_WORK_MEM = "256MB"
 
 
 @dataclass
@@ -114,7 +121,7 @@ def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str
             listed = ", ".join(columns)
             warehouse.execute(f"delete from {model.name}")
             warehouse.execute(
-                f"insert into {model.name} ({listed}) select {listed} from ({model.sql}) as q"
+                f"insert into {model.name} ({listed}) select {listed} from ({model.sql}\n) as q"
             )
             return warehouse.row_count(model.name)
         warehouse.execute(f"drop table {model.name} cascade")
@@ -142,6 +149,7 @@ def plan(
     """The models to build, and the watermarks to store once they are built."""
     models = discover(warehouse.dialect)
     sources = upstream_sources(models)
+    upstream = upstream_models(models)
     marks = source_marks(warehouse)
     marks.update({f"model:{name}": _sql_hash(model) for name, model in models.items()})
     loaded = loaded_until(warehouse)
@@ -192,6 +200,7 @@ def plan(
                 not full
                 and model.name in existing
                 and f"model:{model.name}" not in changed
+                and not any(f"model:{name}" in changed for name in upstream[model.name])
                 and not any(f"staging.chk_{t}" in full_chk for t in delta_tables(declaration))
                 and all(
                     f"staging.chk_{source.removeprefix('landing.')}" not in full_chk
@@ -224,6 +233,8 @@ def build(
         with warehouse.transaction():
             if warehouse.dialect == "postgres":  # one build at a time per database
                 warehouse.execute("select pg_advisory_xact_lock(7462314)")
+                # sorts and hashes of the big models stay in memory instead of spilling
+                warehouse.execute(f"set local work_mem = '{POSTGRES_BUILD_WORK_MEM}'")
             for index, step in enumerate(steps):
                 model = step.model
                 if progress is not None:

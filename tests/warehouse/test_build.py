@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from golden import BATCH1_ANOMALIES, write_batch
@@ -11,7 +13,9 @@ from snapshot import fast_snapshot, snapshot
 
 from globalcart.contract import QUARANTINE_KINDS
 from globalcart.engines import Warehouse, connect
+from globalcart.pipeline import runner
 from globalcart.pipeline.load import load_landing
+from globalcart.pipeline.models import Model
 from globalcart.pipeline.runner import BuildError, build
 
 
@@ -129,6 +133,25 @@ def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) ->
     assert modes["dw.fct_orders"] == "built"
     full = {model.name: model.status for model in build(warehouse, full=True).models}
     assert set(full.values()) == {"built"}
+
+
+def test_changed_upstream_sql_disables_merges(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load_and_build(warehouse, tmp_path, 1)
+    load_landing(warehouse, write_batch(tmp_path / "b2", 2))
+    original = runner.discover
+
+    def edited(dialect: Any) -> dict[str, Model]:
+        models = original(dialect)
+        product = models["dw.dim_product"]
+        models[product.name] = dataclasses.replace(product, sql=product.sql + "\n-- edited")
+        return models
+
+    monkeypatch.setattr(runner, "discover", edited)
+    modes = {model.name: model.status for model in build(warehouse).models}
+    assert modes["dw.dim_product"] == "built"
+    assert modes["dw.fct_funnel_events"] == "built"  # not merged: its upstream SQL changed
 
 
 def test_incremental_skips_untouched_models(warehouse: Warehouse, tmp_path: Path) -> None:
