@@ -74,6 +74,21 @@ class AnomalyInjector:
         self.next_bad_id += n
         return ids
 
+    def unknown_customers(
+        self, rng: np.random.Generator, customer_id: np.ndarray, held: np.ndarray, budget: int
+    ) -> int:
+        """Point up to ``budget`` orders (``customer_id`` is changed in place) at customers that
+        never arrive: inferred members that stay inferred.
+
+        Orders of customers held back for the next batch (``held``) are left alone, so that every
+        late-arriving customer keeps the orders that make it late-arriving.
+        """
+        eligible = np.flatnonzero(~np.isin(customer_id, held))
+        n = min(budget, len(eligible))
+        customer_id[rng.choice(eligible, n, replace=False)] = self.fresh_ids(n)
+        self.count("orders", "unknown_customer", n)
+        return n
+
     def _how_many(self, rows: int, share: float) -> int:
         if self.bad_rate <= 0 or rows == 0:
             return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +55,7 @@ from globalcart.generator.output import (
     LandingWriter,
     ProgressCallback,
     _noop,
+    prepare_out,
     write_manifest,
 )
 from globalcart.generator.params import ORDERS_PER_CHUNK, GenerateParams
@@ -99,14 +99,6 @@ class BatchContext:
         first = self.state.next_ids[name]
         self.state.next_ids[name] = first + n
         return np.arange(first, first + n, dtype=np.int64)
-
-
-def prepare_out(out: Path, overwrite: bool) -> None:
-    if out.exists() and any(out.iterdir()):
-        if not overwrite:
-            raise FileExistsError(f"{out} is not empty; pass --overwrite to replace it")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def generate(
@@ -266,7 +258,8 @@ def _simulate_orders(ctx: BatchContext, buyer: I64, ts: I64, geo: Any) -> None:
         lo, hi = c * ORDERS_PER_CHUNK, min((c + 1) * ORDERS_PER_CHUNK, len(buyer))
         sim = _chunk_orders(ctx, rng, buyer[lo:hi], ts[lo:hi], geo, rates, promo_days, cdfs)
         if unknown_left:
-            unknown_left -= _give_unknown_customers(ctx, rng, sim, unknown_left)
+            held = np.asarray(state.withheld.get("customer_id", np.array([], dtype=np.int64)))
+            unknown_left -= ctx.injector.unknown_customers(rng, sim.customer_id, held, unknown_left)
         previous = state.pending if c == 0 else None
         _emit_chunk(ctx, rng, sim, previous, lookup, first_day, cdfs[1], geo, part)
         account_demand(demand, sim)
@@ -339,23 +332,6 @@ def _unknown_customer_budget(ctx: BatchContext, n_orders: int) -> int:
     if ctx.params.bad_rate <= 0:
         return 0
     return max(1, round(ctx.params.bad_rate * n_orders / 4))
-
-
-def _give_unknown_customers(
-    ctx: BatchContext, rng: np.random.Generator, sim: SimulatedOrders, budget: int
-) -> int:
-    """Point some orders at customers that never arrive (inferred members that stay inferred).
-
-    Orders of customers held back for the next batch are left alone, so that every late-arriving
-    customer keeps the orders that make it late-arriving.
-    """
-    held = np.asarray(ctx.state.withheld.get("customer_id", np.array([], dtype=np.int64)))
-    eligible = np.flatnonzero(~np.isin(sim.customer_id, held))
-    n = min(budget, len(eligible))
-    chosen = rng.choice(eligible, n, replace=False)
-    sim.customer_id[chosen] = ctx.injector.fresh_ids(n)
-    ctx.injector.count("orders", "unknown_customer", n)
-    return n
 
 
 def _emit_chunk(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,6 +61,15 @@ class LandingWriter:
             future.result()
         self._pending.clear()
         self._pool.shutdown()
+
+
+def prepare_out(out: Path, overwrite: bool) -> None:
+    """An empty output folder: refuses to replace files unless ``overwrite``."""
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise FileExistsError(f"{out} is not empty; pass --overwrite to replace it")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
 
 
 def sha256_file(path: Path) -> str:
