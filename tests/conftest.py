@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-import warnings
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
 from globalcart.engines import Warehouse, connect
 from globalcart.engines.migrations import SCHEMAS
-
-PG_ENV = "GLOBALCART_TEST_DATABASE_URL"
-REQUIRE_ENV = "GLOBALCART_REQUIRE_POSTGRES"
-
-
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
+from tests.postgres_db import temporary_database
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A freshly created PostgreSQL database for this test session (dropped at the end)."""
-    base = os.environ.get(PG_ENV)
-    required = os.environ.get(REQUIRE_ENV) == "1"
-    if not base:
-        message = (
-            f"PostgreSQL tests SKIPPED: set {PG_ENV} (e.g. postgresql://postgres@127.0.0.1/test)"
-        )
-        if required:
-            pytest.fail(f"{REQUIRE_ENV}=1 but {PG_ENV} is not set")
-        warnings.warn(message, stacklevel=1)
-        pytest.skip(message)
-    name = f"globalcart_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'create database "{name}"')
-    except psycopg.Error as exc:
-        if required:
-            pytest.fail(f"PostgreSQL at {PG_ENV} is required but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL tests SKIPPED: {PG_ENV} unreachable: {exc}")
-    yield _with_database(base, name)
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    yield from temporary_database("globalcart_test")
 
 
 def _reset_postgres(url: str) -> None:

@@ -7,13 +7,9 @@ Tests must not change the warehouse; users are created with unique e-mails.
 
 from __future__ import annotations
 
-import os
 import uuid
-import warnings
 from collections.abc import Iterator
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,33 +20,12 @@ from globalcart.engines import connect
 from globalcart.store import Store, migrate_app
 from globalcart.store.auth import create_api_key
 from tests.api.conftest import Env
+from tests.postgres_db import temporary_database
 from tests.semantic.kpi_data import load_and_build
-
-PG_ENV = "GLOBALCART_TEST_DATABASE_URL"
-REQUIRE_ENV = "GLOBALCART_REQUIRE_POSTGRES"
 
 
 def _postgres_database() -> Iterator[str]:
-    base = os.environ.get(PG_ENV)
-    required = os.environ.get(REQUIRE_ENV) == "1"
-    if not base:
-        if required:
-            pytest.fail(f"{REQUIRE_ENV}=1 but {PG_ENV} is not set")
-        message = f"PostgreSQL API tests SKIPPED: set {PG_ENV}"
-        warnings.warn(message, stacklevel=1)
-        pytest.skip(message)
-    name = f"globalcart_api_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(base, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'create database "{name}"')
-    except psycopg.Error as exc:
-        if required:
-            pytest.fail(f"PostgreSQL at {PG_ENV} is required but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL API tests SKIPPED: {exc}")
-    parts = urlsplit(base)
-    yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f'drop database if exists "{name}" with (force)')
+    yield from temporary_database("globalcart_api", "PostgreSQL API tests")
 
 
 @pytest.fixture(
