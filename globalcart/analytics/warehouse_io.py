@@ -64,9 +64,38 @@ def write_result(warehouse: Warehouse, name: str, frame: pd.DataFrame) -> str:
             data[column] = pd.to_datetime(data[column]).dt.tz_localize(None)
     columns = ", ".join(f"{column} {_SQL_TYPES[kind]}" for column, kind in kinds.items())
     arrow = pa.Table.from_pandas(data, preserve_index=False)
+    same_shape = warehouse.table_exists(table) and sorted(
+        warehouse.columns_of(f"select * from {table}")
+    ) == sorted(kinds)
     with warehouse.transaction():
-        warehouse.execute(f"drop table if exists {table}")
-        warehouse.execute(f"create table {table} ({columns})")
+        if same_shape:  # keep the table: marts read some of these (see migrations)
+            warehouse.execute(f"delete from {table}")
+        else:
+            warehouse.execute(f"drop table if exists {table}")
+            warehouse.execute(f"create table {table} ({columns})")
         if arrow.num_rows:
             warehouse.load_arrow(table, arrow)
     return table
+
+
+SEGMENT_SCORE_COLUMNS = {
+    "analytics_churn_scores": {"churn_score": "churn_score"},
+    "analytics_clv": {"p_alive": "p_alive", "predicted_clv_usd": "clv"},
+}
+
+
+def refresh_segment_scores(warehouse: Warehouse, source: str) -> None:
+    """Copy the latest scores of ``marts.<source>`` into marts.mart_customer_segments now (every
+    build also joins them in)."""
+    mart = "marts.mart_customer_segments"
+    if not warehouse.table_exists(mart):
+        return
+    columns = SEGMENT_SCORE_COLUMNS[source]
+    cleared = ", ".join(f"{target} = null" for target in columns)
+    assigned = ", ".join(f"{target} = s.{column}" for target, column in columns.items())
+    with warehouse.transaction():
+        warehouse.execute(f"update {mart} set {cleared}")
+        warehouse.execute(
+            f"update {mart} set {assigned} from {RESULT_SCHEMA}.{source} as s "
+            f"where s.customer_id = {mart}.customer_id"
+        )

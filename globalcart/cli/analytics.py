@@ -18,7 +18,12 @@ from globalcart.analytics.clv import (
 from globalcart.analytics.forecast import backtest, forecast
 from globalcart.analytics.outliers import flag_daily_revenue, flag_order_values
 from globalcart.analytics.rfm import rfm_table, segment_summary
-from globalcart.analytics.warehouse_io import customer_sessions, revenue_orders, write_result
+from globalcart.analytics.warehouse_io import (
+    customer_sessions,
+    refresh_segment_scores,
+    revenue_orders,
+    write_result,
+)
 from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
 from globalcart.engines import Warehouse
 
@@ -87,7 +92,8 @@ def churn_command(
     database: DatabaseOption = None,
 ) -> None:
     """Churn model (no order in the next 90 days): held-out ROC AUC against a recency-only
-    baseline, a calibration table, and a score per customer (marts.analytics_churn_scores).
+    baseline, a calibration table, and a score per customer (marts.analytics_churn_scores and
+    the churn_score column of marts.mart_customer_segments).
 
     Default cutoffs: the test cutoff 91 days before the last order day, the training cutoff 91
     days before that.
@@ -104,6 +110,7 @@ def churn_command(
             raise fail(f"churn model: {exc}") from None
         scores = report.scores[["churn_score"]].assign(score_cutoff=report.score_cutoff)
         stored = write_result(warehouse, "analytics_churn_scores", scores)
+        refresh_segment_scores(warehouse, "analytics_churn_scores")
     console.print(
         f"Held-out ROC AUC {report.auc:.3f} (recency-only baseline {report.baseline_auc:.3f}); "
         f"train {report.train_cutoff:%Y-%m-%d} ({report.n_train:,} customers), "
@@ -124,7 +131,8 @@ def clv_command(
     database: DatabaseOption = None,
 ) -> None:
     """Probabilistic CLV: BG/NBD (purchases) and Gamma-Gamma (spend) fitted by maximum
-    likelihood; expected purchases, P(alive) and CLV per customer (marts.analytics_clv)."""
+    likelihood; expected purchases, P(alive) and CLV per customer (marts.analytics_clv, and
+    p_alive / predicted_clv_usd in marts.mart_customer_segments)."""
     with open_warehouse(database) as warehouse:
         orders = _orders(warehouse)
         summary = summary_from_transactions(orders, observation_end=_as_of(orders, as_of))
@@ -137,6 +145,7 @@ def clv_command(
             bgnbd, gamma_gamma, summary, float(horizon_weeks), monthly_discount, step=4.0
         )
         stored = write_result(warehouse, "analytics_clv", clv)
+        refresh_segment_scores(warehouse, "analytics_clv")
     console.print(
         f"BG/NBD r={bgnbd.r:.3f} alpha={bgnbd.alpha:.3f} a={bgnbd.a:.3f} b={bgnbd.b:.3f}; "
         f"Gamma-Gamma p={gamma_gamma.p:.3f} q={gamma_gamma.q:.3f} v={gamma_gamma.v:.3f}"

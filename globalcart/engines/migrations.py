@@ -150,11 +150,25 @@ def _functions(dialect: Dialect) -> list[str]:
     return [_PG_TRY_DATE, _PG_TRY_TS]
 
 
+def _analytics_results(dialect: Dialect) -> list[str]:
+    """Tables ``globalcart analytics`` fills and ``mart_customer_segments`` reads (empty until
+    the analyses have run)."""
+    del dialect
+    return [
+        "create table if not exists marts.analytics_churn_scores (customer_id bigint, "
+        "churn_score double precision, score_cutoff timestamp)",
+        "create table if not exists marts.analytics_clv (customer_id bigint, "
+        "expected_purchases double precision, p_alive double precision, "
+        "expected_avg_spend double precision, clv double precision)",
+    ]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
     Migration(3, "safe timestamp and date parsing functions", _functions),
     Migration(4, "faster parsing functions on PostgreSQL", _fast_functions),
+    Migration(5, "analytics result tables read by the customer segments mart", _analytics_results),
 )
 
 

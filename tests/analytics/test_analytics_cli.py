@@ -86,6 +86,22 @@ def test_churn_scores_every_customer_and_reports_auc(built_url: str) -> None:
     )[0]
     assert isinstance(count, int) and count > 500
     assert 0.0 <= float(str(low)) <= float(str(high)) <= 1.0
+    segments = "select count(*), count(churn_score) from marts.mart_customer_segments"
+    customers, scored = _query(built_url, segments)[0]
+    assert scored == customers == count  # the mart carries every customer's score at once
+    same = _query(
+        built_url,
+        "select count(*) from marts.mart_customer_segments as m "
+        "join marts.analytics_churn_scores as s on s.customer_id = m.customer_id "
+        "and s.churn_score = m.churn_score",
+    )[0][0]
+    assert same == customers
+    warehouse = connect(built_url)
+    try:
+        build(warehouse, full=True)  # and every build joins the stored scores back in
+    finally:
+        warehouse.close()
+    assert _query(built_url, segments)[0] == (customers, scored)
 
 
 def test_clv_forecast_and_outliers_are_stored(built_url: str) -> None:
@@ -95,6 +111,8 @@ def test_clv_forecast_and_outliers_are_stored(built_url: str) -> None:
     )
     assert clv[0][0] > 500 and float(str(clv[0][1])) >= 0
     assert 0.0 <= float(str(clv[0][2])) <= float(str(clv[0][3])) <= 1.0
+    in_mart = "select count(predicted_clv_usd), count(p_alive) from marts.mart_customer_segments"
+    assert _query(built_url, in_mart)[0] == (clv[0][0], clv[0][0])
     _run(built_url, "forecast", "--horizon", "14")
     forecast = _query(
         built_url,

@@ -1,7 +1,8 @@
 -- grain: one row per customer with a revenue order: RFM as of the last revenue order day in the
 -- warehouse, with the same rules as globalcart.analytics.rfm (score = 1 + floor(5 (rank - 1) / n)
 -- on the "min" rank, worst first; fm = round-half-up((F + M) / 2); segment grid by R and FM),
--- and churn (no revenue order in the 90 days before that day).
+-- and churn (no revenue order in the 90 days before that day). The churn model's score and the
+-- probabilistic CLV come from the last run of `globalcart analytics churn` / `clv` (null before).
 with orders as (
     select customer_id, order_date, net_revenue_usd
     from dw.fct_orders
@@ -90,9 +91,14 @@ final as (
             else 'Champions'
         end as rfm_segment,
         s.frequency > 1 as is_repeat,
-        s.recency_days > 90 as is_churned
+        s.recency_days > 90 as is_churned,
+        cs.churn_score,
+        cv.p_alive,
+        cv.clv as predicted_clv_usd
     from segmented as s
     left join dw.dim_customer as c on c.customer_id = s.customer_id and c.is_current
     left join dw.dim_geo as g on g.geo_sk = c.geo_sk
+    left join marts.analytics_churn_scores as cs on cs.customer_id = s.customer_id
+    left join marts.analytics_clv as cv on cv.customer_id = s.customer_id
 )
 select * from final
