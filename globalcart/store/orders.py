@@ -260,6 +260,17 @@ def list_orders(store: Store, user_id: str, limit: int, offset: int) -> list[dic
     return [dict(zip(_ORDER_COLUMNS, r, strict=True)) for r in rows]
 
 
+def _children(
+    store: Store, table: str, columns: tuple[str, ...], order_by: str, order_id: str
+) -> list[dict[str, Any]]:
+    """Rows of ``table`` that belong to an order, as dicts of ``columns``."""
+    rows = store.query(
+        f"select {', '.join(columns)} from {table} where order_id = ? order by {order_by}",
+        [order_id],
+    )
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
 def get_order(store: Store, user_id: str, order_id: str) -> dict[str, Any] | None:
     """An order with its lines, payments and returns, only when it belongs to ``user_id``."""
     row = store.one(
@@ -269,30 +280,25 @@ def get_order(store: Store, user_id: str, order_id: str) -> dict[str, Any] | Non
     if row is None:
         return None
     order = dict(zip(_ORDER_COLUMNS, row, strict=True))
-    line_keys = ("line_no", "product_id", "qty", "unit_price", "line_amount")
-    order["lines"] = [
-        dict(zip(line_keys, r, strict=True))
-        for r in store.query(
-            f"select {', '.join(line_keys)} from app.order_lines where order_id = ? "
-            "order by line_no",
-            [order_id],
-        )
-    ]
-    pay_keys = ("payment_id", "status", "amount", "failure_reason", "created_at")
-    order["payments"] = [
-        dict(zip(pay_keys, r, strict=True))
-        for r in store.query(
-            f"select {', '.join(pay_keys)} from app.payments where order_id = ? "
-            "order by attempt_no",
-            [order_id],
-        )
-    ]
-    ret_keys = ("return_id", "line_no", "qty", "status", "requested_at")
-    order["returns"] = [
-        dict(zip(ret_keys, r, strict=True))
-        for r in store.query(
-            f"select {', '.join(ret_keys)} from app.returns where order_id = ? order by line_no",
-            [order_id],
-        )
-    ]
+    order["lines"] = _children(
+        store,
+        "app.order_lines",
+        ("line_no", "product_id", "qty", "unit_price", "line_amount"),
+        "line_no",
+        order_id,
+    )
+    order["payments"] = _children(
+        store,
+        "app.payments",
+        ("payment_id", "status", "amount", "failure_reason", "created_at"),
+        "attempt_no",
+        order_id,
+    )
+    order["returns"] = _children(
+        store,
+        "app.returns",
+        ("return_id", "line_no", "qty", "status", "requested_at"),
+        "line_no",
+        order_id,
+    )
     return order
