@@ -61,7 +61,12 @@ def _worker(url: str, base: Path, increment: Path) -> dict[str, Any]:
             result = action()
             timings[step] = round(time.perf_counter() - started, 2)
             if step.endswith("build_s"):
-                timings[step.replace("_s", "_models")] = len(result.models)  # type: ignore[union-attr]
+                models = result.models  # type: ignore[union-attr]
+                timings[step.replace("_s", "_models")] = len(models)
+                slowest = sorted(models, key=lambda m: m.duration_ms, reverse=True)[:8]
+                timings[step.replace("_s", "_slowest_ms")] = {
+                    m.name: m.duration_ms for m in slowest
+                }
         timings["fct_orders_rows"] = warehouse.row_count("dw.fct_orders")
     finally:
         warehouse.close()
