@@ -2,18 +2,17 @@
 
 Input series are summed per period (``freq``) and empty periods count as 0, which is what daily
 revenue and unit series mean. Models: additive damped-trend ETS with seasonality (default) or
-SARIMAX(1,1,1)(0,1,1)s, both from statsmodels.
+SARIMAX(1,1,1)(0,1,1)s, both from statsmodels; ``season_length=None`` drops the seasonal part
+(for series shorter than two seasons, such as weekly demand with under two years of history).
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -38,10 +37,15 @@ def _future_index(series: pd.Series, horizon: int) -> pd.DatetimeIndex:
     return future.rename("date")
 
 
+def min_periods(season_length: int | None) -> int:
+    """Shortest history :func:`forecast` accepts: two seasons and two periods (8 without season)."""
+    return 8 if season_length is None else 2 * season_length + 2
+
+
 def forecast(
     series: pd.Series,
     horizon: int,
-    season_length: int = 7,
+    season_length: int | None = 7,
     method: Method = "ets",
     freq: str = "D",
 ) -> pd.DataFrame:
@@ -49,8 +53,8 @@ def forecast(
     y = regularize(series, freq)
     if horizon < 1:
         raise ValueError("horizon must be >= 1")
-    if len(y) < 2 * season_length + 2:
-        raise ValueError(f"need at least {2 * season_length + 2} periods, got {len(y)}")
+    if len(y) < min_periods(season_length):
+        raise ValueError(f"need at least {min_periods(season_length)} periods, got {len(y)}")
     frames: dict[float, pd.DataFrame] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optimizer chatter from statsmodels
@@ -60,7 +64,7 @@ def forecast(
                 error="add",
                 trend="add",
                 damped_trend=True,
-                seasonal="add",
+                seasonal=None if season_length is None else "add",
                 seasonal_periods=season_length,
             ).fit(disp=False)
             prediction = ets.get_prediction(start=len(y), end=len(y) + horizon - 1)
@@ -69,9 +73,8 @@ def forecast(
                     columns={"pi_lower": "lower", "pi_upper": "upper"}
                 )
         elif method == "sarimax":
-            sarimax = SARIMAX(y, order=(1, 1, 1), seasonal_order=(0, 1, 1, season_length)).fit(
-                disp=False
-            )
+            seasonal_order = (0, 0, 0, 0) if season_length is None else (0, 1, 1, season_length)
+            sarimax = SARIMAX(y, order=(1, 1, 1), seasonal_order=seasonal_order).fit(disp=False)
             prediction = sarimax.get_forecast(horizon)
             for alpha in (0.2, 0.05):
                 frames[alpha] = prediction.summary_frame(alpha=alpha).rename(
@@ -92,8 +95,10 @@ def forecast(
     return out
 
 
-def seasonal_naive(series: pd.Series, horizon: int, season_length: int = 7) -> pd.Series:
-    """Repeat the last observed season: forecast for t+h is y[t+h-k*season_length]."""
+def seasonal_naive(series: pd.Series, horizon: int, season_length: int | None = 7) -> pd.Series:
+    """Repeat the last observed season: forecast for t+h is y[t+h-k*season_length] (without a
+    season: the last value)."""
+    season_length = season_length or 1
     if len(series) < season_length:
         raise ValueError(f"need at least {season_length} periods")
     last = series.to_numpy(dtype=np.float64)[-season_length:]
@@ -123,7 +128,7 @@ def backtest(
     horizon: int = 7,
     n_origins: int = 6,
     step: int = 7,
-    season_length: int = 7,
+    season_length: int | None = 7,
     method: Method = "ets",
     freq: str = "D",
 ) -> pd.DataFrame:
@@ -136,7 +141,7 @@ def backtest(
     rows = []
     for k in range(n_origins - 1, -1, -1):
         cut = len(y) - horizon - k * step
-        if cut < 2 * season_length + 2:
+        if cut < min_periods(season_length):
             raise ValueError("series too short for this many origins")
         train, test = y.iloc[:cut], y.iloc[cut : cut + horizon].to_numpy()
         model = forecast(train, horizon, season_length, method, freq)["forecast"].to_numpy()
@@ -148,57 +153,6 @@ def backtest(
                 "smape_model": smape(test, model),
                 "mape_naive": mape(test, naive),
                 "smape_naive": smape(test, naive),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def reorder_suggestions(
-    forecasts: pd.DataFrame,
-    inventory: pd.DataFrame,
-    service_level: float = 0.95,
-    review_days: int = 0,
-    item_col: str = "item_id",
-) -> pd.DataFrame:
-    """Order-up-to suggestions per item from a daily demand forecast.
-
-    ``forecasts``: item_col, date, forecast, lower_95, upper_95 (as from :func:`forecast`);
-    ``inventory``: item_col, on_hand, lead_time_days and optionally inbound. Over the cover
-    window (lead time + review days) the target is expected demand + z * sigma, with daily
-    sigma = (upper_95 - lower_95) / (2 * 1.96) and independent daily errors. Suggested
-    quantity = ceil(target - on_hand - inbound), floored at 0.
-    """
-    if not 0.5 <= service_level < 1:
-        raise ValueError("service_level must be in [0.5, 1)")
-    need = {item_col, "date", "forecast", "lower_95", "upper_95"} - set(forecasts.columns)
-    need |= {item_col, "on_hand", "lead_time_days"} - set(inventory.columns)
-    if need:
-        raise ValueError(f"missing columns: {sorted(need)}")
-    z = float(norm.ppf(service_level))
-    rows = []
-    for item, stock in inventory.set_index(item_col).iterrows():
-        days = int(stock["lead_time_days"]) + review_days
-        plan = forecasts[forecasts[item_col] == item].sort_values("date")
-        if len(plan) < days:
-            raise ValueError(f"forecast for {item!r} covers {len(plan)} days, need {days}")
-        window = plan.iloc[:days]
-        demand = float(window["forecast"].clip(lower=0).sum())
-        sigma_day = (window["upper_95"] - window["lower_95"]) / (2 * norm.ppf(0.975))
-        safety = z * math.sqrt(float((sigma_day**2).sum()))
-        position = float(stock["on_hand"]) + float(stock.get("inbound", 0.0))
-        daily = float(plan["forecast"].clip(lower=0).mean())
-        qty = max(0, math.ceil(demand + safety - position))
-        rows.append(
-            {
-                item_col: item,
-                "cover_days": days,
-                "expected_demand": demand,
-                "safety_stock": safety,
-                "target_level": demand + safety,
-                "inventory_position": position,
-                "days_of_cover": position / daily if daily > 0 else math.inf,
-                "order_qty": qty,
-                "reorder": qty > 0,
             }
         )
     return pd.DataFrame(rows)

@@ -39,6 +39,71 @@ def customer_sessions(warehouse: Warehouse) -> pd.DataFrame:
     return frame
 
 
+_REVENUE_LINES = (
+    "from dw.fct_order_items as i inner join dw.fct_orders as o on o.order_id = i.order_id "
+    "left join dw.dim_product as p on p.product_sk = i.product_sk where o.is_revenue"
+)
+_CATEGORY = "coalesce(p.category_l1, 'Unknown')"
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def order_period(warehouse: Warehouse) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last order day the warehouse has seen (any status), or None without orders."""
+    first, last = warehouse.query("select min(order_date), max(order_date) from dw.fct_orders")[0]
+    return None if first is None else (pd.Timestamp(first), pd.Timestamp(last))
+
+
+def daily_category_units(warehouse: Warehouse) -> pd.DataFrame:
+    """Units of revenue order lines (cancelled and unpaid orders excluded, as in the units KPI)
+    per day and product category: order_date, category, units."""
+    frame: pd.DataFrame = warehouse.query_arrow(
+        f"select i.order_date, {_CATEGORY} as category, cast(sum(i.qty) as bigint) as units "
+        f"{_REVENUE_LINES} group by i.order_date, {_CATEGORY} order by 1, 2"
+    ).to_pandas()
+    return _dates(frame, "order_date")
+
+
+def product_units(warehouse: Warehouse, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    """Units of revenue order lines per product from ``first`` to ``last`` (order days,
+    inclusive): product_id, category, units."""
+    frame: pd.DataFrame = warehouse.query_arrow(
+        f"select i.product_id, {_CATEGORY} as category, cast(sum(i.qty) as bigint) as units "
+        f"{_REVENUE_LINES} and i.order_date >= ? and i.order_date <= ? "
+        f"group by i.product_id, {_CATEGORY} order by 1",
+        [first.date(), last.date()],
+    ).to_pandas()
+    return frame
+
+
+def stock_positions(warehouse: Warehouse) -> pd.DataFrame:
+    """Stock of every active product at the latest inventory snapshot, summed over fulfillment
+    centers: snapshot_date, product_id, product_name, category, on_hand, allocated, inbound,
+    reorder_point."""
+    quantities = ", ".join(
+        f"cast(coalesce(sum(i.{q}), 0) as bigint) as {q}"
+        for q in ("on_hand", "allocated", "inbound", "reorder_point")
+    )
+    frame: pd.DataFrame = warehouse.query_arrow(
+        "with latest as (select max(snapshot_date) as snapshot_date from dw.fct_inventory_daily), "
+        f"stock as (select i.snapshot_date, i.product_id, {quantities} "
+        "from dw.fct_inventory_daily as i "
+        "inner join latest as l on l.snapshot_date = i.snapshot_date "
+        "group by i.snapshot_date, i.product_id) "
+        "select s.snapshot_date, s.product_id, "
+        "coalesce(p.product_name, 'Unknown') as product_name, "
+        f"{_CATEGORY} as category, s.on_hand, s.allocated, s.inbound, s.reorder_point "
+        "from stock as s left join dw.dim_product as p "
+        "on p.product_id = s.product_id and p.is_current "
+        "where coalesce(p.is_active, true) order by s.product_id"
+    ).to_pandas()
+    return _dates(frame, "snapshot_date")
+
+
 def _kind(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series):
         return "bool"

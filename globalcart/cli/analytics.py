@@ -6,6 +6,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from globalcart.analytics.churn import run_churn_model
@@ -15,13 +16,26 @@ from globalcart.analytics.clv import (
     fit_gamma_gamma,
     summary_from_transactions,
 )
-from globalcart.analytics.forecast import backtest, forecast
+from globalcart.analytics.demand import (
+    category_backtest,
+    complete_weeks,
+    demand_shares,
+    forecast_categories,
+    lead_time_demand,
+    reorder_suggestions,
+    weekly_units,
+)
+from globalcart.analytics.forecast import backtest, forecast, min_periods
 from globalcart.analytics.outliers import flag_daily_revenue, flag_order_values
 from globalcart.analytics.rfm import rfm_table, segment_summary
 from globalcart.analytics.warehouse_io import (
     customer_sessions,
+    daily_category_units,
+    order_period,
+    product_units,
     refresh_segment_scores,
     revenue_orders,
+    stock_positions,
     write_result,
 )
 from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
@@ -37,11 +51,15 @@ AsOfOption = Annotated[
 ]
 
 
-def _orders(warehouse: Warehouse) -> pd.DataFrame:
-    if not warehouse.table_exists("dw.fct_orders"):
+def _require_built(warehouse: Warehouse, table: str) -> None:
+    if not warehouse.table_exists(table):
         raise fail(
             "the warehouse is not built yet: run 'globalcart pipeline' or 'globalcart build'"
         )
+
+
+def _orders(warehouse: Warehouse) -> pd.DataFrame:
+    _require_built(warehouse, "dw.fct_orders")
     orders = revenue_orders(warehouse)
     if orders.empty:
         raise fail("the warehouse has no revenue orders yet: run 'globalcart pipeline' first")
@@ -57,13 +75,13 @@ def _as_of(orders: pd.DataFrame, as_of: str | None) -> pd.Timestamp:
         raise fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, decimals: int = 3) -> str:
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
-    return f"{value:,.3f}" if isinstance(value, float) else str(value)
+    return f"{value:,.{decimals}f}" if isinstance(value, float) else str(value)
 
 
-def _print(frame: pd.DataFrame, title: str, limit: int = 20) -> None:
+def _print(frame: pd.DataFrame, title: str, limit: int = 20, decimals: int = 3) -> None:
     table = Table(title=title)
     shown = frame.reset_index() if frame.index.name is not None else frame
     for column in shown.columns:
@@ -71,7 +89,7 @@ def _print(frame: pd.DataFrame, title: str, limit: int = 20) -> None:
             str(column), justify="right" if shown[column].dtype.kind in "if" else "left"
         )
     for row in shown.head(limit).itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(_cell(v, decimals) for v in row))
     console.print(table)
 
 
@@ -189,3 +207,110 @@ def outliers_command(database: DatabaseOption = None) -> None:
     key_columns = ["order_id", "customer_id", "order_ts", "amount", "robust_z", "reason"]
     _print(order_outliers.sort_values("robust_z", ascending=False)[key_columns], "Unusual orders")
     _print(day_outliers[["revenue", "robust_z", "reason"]], "Unusual days")
+
+
+SHARE_WEEKS = 13  # recent weeks whose sales split a category forecast among its products
+REORDER_COLUMNS = [
+    "product_id", "product_name", "category", "snapshot_date", "on_hand", "allocated", "inbound",
+    "reorder_point", "share", "lead_time_weeks", "service_level", "lead_time_demand",
+    "safety_stock", "weeks_of_cover", "suggested_qty", "reason",
+]  # fmt: skip
+
+_SHORT = {
+    "product_id": "product", "category": "category", "on_hand": "on hand",
+    "allocated": "allocated", "inbound": "inbound", "lead_time_demand": "demand",
+    "safety_stock": "safety", "suggested_qty": "order qty",
+}  # fmt: skip
+
+
+def _forecast_with_progress(history: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    columns = (TextColumn("forecasting {task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("categories", total=history["category"].nunique())
+        return forecast_categories(
+            history, weeks, lambda name: progress.update(task, advance=1, description=name)
+        )
+
+
+@analytics_app.command("demand")
+def demand_command(
+    weeks: Annotated[int, typer.Option(min=1, max=52, help="Weeks to forecast.")] = 8,
+    lead_time_weeks: Annotated[
+        int, typer.Option(min=1, max=26, help="Weeks from placing an order to receiving it.")
+    ] = 2,
+    service_level: Annotated[
+        float,
+        typer.Option(
+            min=0.5, max=0.999, help="Chance that stock covers lead-time demand (safety stock)."
+        ),
+    ] = 0.95,
+    database: DatabaseOption = None,
+) -> None:
+    """Weekly units per category with 80 % / 95 % intervals (marts.analytics_demand_forecast)
+    and reorder suggestions per product (marts.analytics_reorder_suggestions).
+
+    A product's lead-time demand is its share of its category's units over the last 13 complete
+    weeks times the category forecast; suggested quantity = lead-time demand + safety stock -
+    (on hand - allocated) - inbound, from the latest inventory snapshot. See
+    docs/demand_forecasting.md.
+    """
+    if lead_time_weeks > weeks:
+        raise fail(
+            f"--lead-time-weeks {lead_time_weeks} is longer than the --weeks {weeks} forecast"
+        )
+    with open_warehouse(database) as warehouse:
+        _require_built(warehouse, "dw.fct_order_items")
+        period = order_period(warehouse)
+        calendar = complete_weeks(*period) if period else pd.DatetimeIndex([])
+        history = weekly_units(daily_category_units(warehouse), calendar, "category")
+        if len(calendar) < min_periods(None) or history.empty:
+            raise fail(
+                f"demand forecast: need sales in at least {min_periods(None)} complete weeks, "
+                f"the warehouse has {len(calendar)}"
+            )
+        try:
+            forecasts = _forecast_with_progress(history, weeks)
+            scores = category_backtest(history, min(weeks, 4))
+        except ValueError as exc:
+            raise fail(f"demand forecast: {exc}") from None
+        recent = product_units(
+            warehouse, calendar[-SHARE_WEEKS:][0], calendar[-1] + pd.Timedelta(days=6)
+        )
+        stock = stock_positions(warehouse)
+        suggestions = reorder_suggestions(
+            stock,
+            demand_shares(recent),
+            lead_time_demand(forecasts, lead_time_weeks),
+            lead_time_weeks,
+            service_level,
+        )[REORDER_COLUMNS]
+        stored = write_result(
+            warehouse, "analytics_demand_forecast", forecasts.drop(columns="sigma")
+        )
+        reorders = write_result(warehouse, "analytics_reorder_suggestions", suggestions)
+    ahead = forecasts[forecasts["is_forecast"]]
+    summary = ahead.groupby("category")[["units", "lo95", "hi95"]].sum()
+    summary.columns = [f"next {weeks} wk", "lo95 sum", "hi95 sum"]
+    last = history[history["week_start"] == calendar[-1]].set_index("category")["units"]
+    summary.insert(0, "last wk", last)
+    if not scores.empty:
+        backtested = scores[["smape_model", "smape_naive"]]
+        summary = summary.join(backtested.set_axis(["sMAPE %", "naive sMAPE %"], axis=1))
+    _print(
+        summary,
+        f"Weekly units per category (last complete week {calendar[-1]:%Y-%m-%d}) → {stored}",
+        decimals=1,
+    )
+    if stock.empty:
+        console.print("No inventory snapshots in the warehouse: no reorder suggestions.")
+        return
+    title = (
+        f"{len(suggestions):,} of {len(stock):,} products need reordering (snapshot "
+        f"{stock['snapshot_date'].max():%Y-%m-%d}, lead time {lead_time_weeks} wk, service "
+        f"level {service_level:.1%}) → {reorders}"
+    )
+    if suggestions.empty:
+        console.print(title)
+        return
+    shown = suggestions.rename(columns=_SHORT)[list(_SHORT.values())]
+    _print(shown, title, decimals=1)

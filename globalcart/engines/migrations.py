@@ -163,12 +163,31 @@ def _analytics_results(dialect: Dialect) -> list[str]:
     ]
 
 
+def _demand_results(dialect: Dialect) -> list[str]:
+    """Tables ``globalcart analytics demand`` fills (columns as it writes them, so BI tools and
+    the API can rely on them before the first run)."""
+    del dialect
+    return [
+        "create table if not exists marts.analytics_demand_forecast (category varchar, "
+        "week_start timestamp, units double precision, lo80 double precision, "
+        "hi80 double precision, lo95 double precision, hi95 double precision, "
+        "is_forecast boolean)",
+        "create table if not exists marts.analytics_reorder_suggestions (product_id bigint, "
+        "product_name varchar, category varchar, snapshot_date timestamp, on_hand bigint, "
+        "allocated bigint, inbound bigint, reorder_point bigint, share double precision, "
+        "lead_time_weeks bigint, service_level double precision, "
+        "lead_time_demand double precision, safety_stock double precision, "
+        "weeks_of_cover double precision, suggested_qty bigint, reason varchar)",
+    ]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
     Migration(3, "safe timestamp and date parsing functions", _functions),
     Migration(4, "faster parsing functions on PostgreSQL", _fast_functions),
     Migration(5, "analytics result tables read by the customer segments mart", _analytics_results),
+    Migration(6, "demand forecast and reorder suggestion tables", _demand_results),
 )
 
 

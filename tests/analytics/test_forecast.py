@@ -1,4 +1,4 @@
-"""Forecasts on synthetic series with known structure; metrics and reorder maths by hand."""
+"""Forecasts on synthetic series with known structure; metrics by hand."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from globalcart.analytics.forecast import (
     forecast,
     mape,
     regularize,
-    reorder_suggestions,
     seasonal_naive,
     smape,
 )
@@ -109,30 +108,12 @@ def test_forecast_rejects_bad_input() -> None:
         forecast(_trend_seasonal(), horizon=0)
 
 
-def test_reorder_suggestions_by_hand() -> None:
-    z95 = 1.959964
-    days = pd.date_range("2024-05-01", periods=10, freq="D")
-    rows = []
-    for item in ("A", "B"):
-        for day in days:  # 10 units/day, daily sigma 2
-            rows.append((item, day, 10.0, 10 - 2 * z95, 10 + 2 * z95))
-    forecasts = pd.DataFrame(rows, columns=["item_id", "date", "forecast", "lower_95", "upper_95"])
-    inventory = pd.DataFrame(
-        {"item_id": ["A", "B"], "on_hand": [50, 200], "lead_time_days": [4, 4], "inbound": [10, 0]}
-    )
-    out = reorder_suggestions(forecasts, inventory, service_level=0.95, review_days=3)
-    out = out.set_index("item_id")
-    # cover 7 days: demand 70, safety = z(0.95) * 2 * sqrt(7) = 1.644854 * 5.291503 = 8.7038
-    assert out.loc["A", "cover_days"] == 7
-    assert out.loc["A", "expected_demand"] == pytest.approx(70.0)
-    assert out.loc["A", "safety_stock"] == pytest.approx(1.644854 * 2 * math.sqrt(7), rel=1e-5)
-    assert out.loc["A", "inventory_position"] == 60.0
-    assert out.loc["A", "days_of_cover"] == pytest.approx(6.0)
-    assert out.loc["A", "order_qty"] == 19  # ceil(78.70 - 60)
-    assert bool(out.loc["A", "reorder"])
-    assert out.loc["B", "order_qty"] == 0
-    assert not bool(out.loc["B", "reorder"])
-    with pytest.raises(ValueError, match="covers 10 days"):
-        reorder_suggestions(forecasts, inventory, review_days=20)
-    with pytest.raises(ValueError, match="service_level"):
-        reorder_suggestions(forecasts, inventory, service_level=1.0)
+def test_without_season_the_model_has_no_weekly_pattern_and_needs_less_history() -> None:
+    series = _trend_seasonal(n=12)
+    out = forecast(series, horizon=5, season_length=None)
+    assert len(out) == 5
+    assert (out["lower_95"] <= out["lower_80"]).all() and (out["upper_80"] <= out["upper_95"]).all()
+    with pytest.raises(ValueError, match="at least 8"):
+        forecast(series.iloc[:7], horizon=2, season_length=None)
+    naive = seasonal_naive(series, horizon=3, season_length=None)
+    assert naive.tolist() == [series.iloc[-1]] * 3
