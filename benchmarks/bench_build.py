@@ -67,6 +67,7 @@ def _worker(url: str, base: Path, increment: Path) -> dict[str, Any]:
                 timings[step.replace("_s", "_slowest_ms")] = {
                     m.name: m.duration_ms for m in slowest
                 }
+                timings[step.replace("_s", "_phases_ms")] = result.phase_ms  # type: ignore[union-attr]
         timings["fct_orders_rows"] = warehouse.row_count("dw.fct_orders")
     finally:
         warehouse.close()

@@ -37,7 +37,12 @@ class Check:
     column: str | None
     type: str
     severity: str
-    failing_sql: str  # a query returning the failing row count
+    args: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def failing_sql(self) -> str:
+        """A query returning the failing row count over the whole model."""
+        return failing_sql(self, None)
 
 
 @dataclass(frozen=True)
@@ -58,25 +63,31 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _failing_sql(model: str, column: str | None, kind: str, args: dict[str, Any]) -> str:
-    col = column or ""
+def failing_sql(check: Check, changed: str | None) -> str:
+    """A query counting the failing rows; with ``changed`` (a predicate over the model's rows,
+    e.g. the keys a merge rewrote) only rows that predicate selects, or for ``unique`` the
+    values they hold, are checked: the rest passed when they were written."""
+    model, col, kind, args = check.model, check.column or "", check.type, dict(check.args)
+    rows = model if changed is None else f"(select * from {model} where {changed}) as gc_rows"
     if kind == "not_null":
-        return f"select count(*) from {model} where {col} is null"
-    if kind == "unique" and not args.get("columns"):
-        return f"select count({col}) - count(distinct {col}) from {model}"
+        return f"select count(*) from {rows} where {col} is null"
     if kind == "unique":
-        columns = ", ".join(args["columns"])
+        columns = ", ".join(args.get("columns") or [col])
+        among = "" if changed is None else f" where ({columns}) in (select {columns} from {rows})"
+        if not args.get("columns"):
+            return f"select count({col}) - count(distinct {col}) from {model}{among}"
         return (
-            f"select count(*) from (select {columns} from {model} "
+            f"select count(*) from (select {columns} from {model}{among} "
             f"group by {columns} having count(*) > 1) as d"
         )
     if kind == "accepted_values":
         values = ", ".join(_literal(value) for value in args["values"])
-        return f"select count(*) from {model} where {col} is not null and {col} not in ({values})"
+        return f"select count(*) from {rows} where {col} is not null and {col} not in ({values})"
     if kind == "relationships":
         target, field = args["to"], args["field"]
+        source = model if changed is None else f"(select * from {model} where {changed})"
         return (
-            f"select count(*) from {model} as c where c.{col} is not null and not exists "
+            f"select count(*) from {source} as c where c.{col} is not null and not exists "
             f"(select 1 from {target} as p where p.{field} = c.{col})"
         )
     if kind == "range":
@@ -85,8 +96,8 @@ def _failing_sql(model: str, column: str | None, kind: str, args: dict[str, Any]
             bounds.append(f"{col} < {_literal(args['min'])}")
         if "max" in args:
             bounds.append(f"{col} > {_literal(args['max'])}")
-        return f"select count(*) from {model} where {' or '.join(bounds) or 'false'}"
-    return f"select count(*) from {model} where not ({args['sql']})"
+        return f"select count(*) from {rows} where {' or '.join(bounds) or 'false'}"
+    return f"select count(*) from {rows} where not ({args['sql']})"
 
 
 def _parse(model: str, column: str | None, spec: Any, origin: Path) -> Check:
@@ -103,7 +114,12 @@ def _parse(model: str, column: str | None, spec: Any, origin: Path) -> Check:
         name += f"[{args.get('name') or args['sql']}]"
     elif kind == "unique" and args.get("columns"):
         name = f"{model}.{'+'.join(args['columns'])}.unique"
-    return Check(name, model, column, kind, severity, _failing_sql(model, column, kind, args))
+    frozen = tuple(
+        sorted(
+            (key, tuple(value) if isinstance(value, list) else value) for key, value in args.items()
+        )
+    )
+    return Check(name, model, column, kind, severity, frozen)
 
 
 def load_checks(sql_dir: Path = SQL_DIR) -> list[Check]:
@@ -122,13 +138,18 @@ def load_checks(sql_dir: Path = SQL_DIR) -> list[Check]:
     return checks
 
 
-def run_checks(warehouse: Warehouse, models: set[str]) -> list[CheckResult]:
-    """Run the checks of ``models``; returns every result (the caller decides what fails)."""
+def run_checks(
+    warehouse: Warehouse, models: set[str], changed: dict[str, str] | None = None
+) -> list[CheckResult]:
+    """Run the checks of ``models``; returns every result (the caller decides what fails).
+
+    ``changed`` maps a merged model to the predicate selecting the rows the merge rewrote.
+    """
     results = []
     for check in load_checks():
         if check.model in models:
-            failures = int(warehouse.query(check.failing_sql)[0][0])
-            results.append(CheckResult(check, failures))
+            sql = failing_sql(check, (changed or {}).get(check.model))
+            results.append(CheckResult(check, int(warehouse.query(sql)[0][0])))
     return results
 
 

@@ -13,10 +13,12 @@ gives, because every output row depends only on the chk rows of its key.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.models import Model
+from globalcart.pipeline.scopes import deltas_used, resolve
 from globalcart.pipeline.validation import (
     TableRules,
     chk_sql,
@@ -29,7 +31,6 @@ REFERENCE_RULES = "('unknown_currency', 'unknown_product')"
 MARK_PREFIX = "rows:"
 _KEY_DECLARATION = re.compile(r"^--\s*incremental:\s*key=([\w,=]+)\s*$", re.MULTILINE)
 _DECLARATION = re.compile(r"^--\s*incremental:\s*(\w+)=(.+?)\s*$", re.MULTILINE)
-_DELTA_REF = re.compile(r"\bdelta\.(\w+)\b")
 
 
 def landing_of(model_name: str) -> str | None:
@@ -44,15 +45,21 @@ def loaded_until(warehouse: Warehouse) -> dict[str, int]:
     return {str(name): int(last) for name, last in rows}
 
 
-def append_chk(warehouse: Warehouse, model_name: str, since: int) -> None:
+def loaded_files_filter(table: str, since: int, until: int) -> str:
+    """A filter on landing rows ``l``: from files loaded by runs ``since`` < run <= ``until``."""
+    return (
+        f"l.source_file in (select source_file from ops.loaded_files "
+        f"where table_name = '{table}' and load_run_id > {int(since)} "
+        f"and load_run_id <= {int(until)})"
+    )
+
+
+def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) -> None:
     """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``."""
     table = landing_of(model_name)
     assert table is not None
     rules: TableRules = load_rules()[table]
-    new_files = (
-        f"l.source_file in (select source_file from ops.loaded_files "
-        f"where table_name = '{table}' and load_run_id > {int(since)})"
-    )
+    new_files = loaded_files_filter(table, since, until)
     source_filter = new_files
     if has_reference_rules(rules):
         keys = rules.table.key
@@ -95,8 +102,9 @@ def merge_key(model: Model) -> list[tuple[str, str]] | None:
     return [(pair[0], pair[-1]) for pair in pairs]
 
 
-def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> None:
-    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``."""
+def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> str:
+    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``; returns the
+    predicate selecting the rewritten rows."""
     table = model.name.removeprefix("staging.stg_")
     chk, delta = f"staging.chk_{table}", f"gc_delta_{table}"
     on_chk = " and ".join(f"gc_d.{chk_col} = gc_c.{chk_col}" for _, chk_col in key)
@@ -112,17 +120,21 @@ def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) ->
     )
     listed = ", ".join(warehouse.columns_of(sql))
     warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q")
+    stg_columns = ", ".join(stg_col for stg_col, _ in key)
+    chk_columns = ", ".join(chk_col for _, chk_col in key)
+    return f"({stg_columns}) in (select {chk_columns} from {delta})"
 
 
-def fact_declaration(model: Model) -> dict[str, str] | None:
-    """``key``, ``restrict`` and ``changed`` declared by a mergeable dw model, if complete.
+def merge_declaration(model: Model) -> dict[str, str] | None:
+    """``key``, ``restrict`` and ``changed`` declared by a mergeable model, if complete.
 
     ``changed`` is a query returning the keys whose rows may differ, given the keys touched in
-    each landing table this build (``delta.<table>``); ``restrict`` lists ``table:column``
-    sources to read only for those keys. The model's author asserts that these cover every
-    way an upstream change reaches the model (the incremental = full tests check it).
+    each landing table this build (``delta.<table>``) and the shared scopes (``scope.<name>``,
+    see ``scopes.py``); ``restrict`` lists ``table:column`` sources to read only for those keys.
+    The model's author asserts that these cover every way an upstream change reaches the model
+    (the incremental = full tests check it).
     """
-    if not model.name.startswith("dw."):
+    if model.name.startswith("staging.chk_"):
         return None
     found = {name: value for name, value in _DECLARATION.findall(model.sql)}
     if not {"key", "restrict", "changed"} <= found.keys():
@@ -131,38 +143,42 @@ def fact_declaration(model: Model) -> dict[str, str] | None:
 
 
 def delta_tables(declaration: dict[str, str]) -> set[str]:
-    return set(_DELTA_REF.findall(declaration["changed"]))
+    return deltas_used(declaration["changed"])
 
 
-def merge_fact(
-    warehouse: Warehouse, model: Model, declaration: dict[str, str], appended: set[str]
-) -> None:
-    """Recompute the rows of a dw model for the keys its ``changed`` query returns."""
+def changed_table(model: Model) -> str:
+    """The temp table holding the keys a merge of ``model`` rewrote (kept for its checks)."""
+    return "gc_changed_" + model.name.replace(".", "_")
 
-    empty = sorted(delta_tables(declaration) - appended)
-    for table in empty:  # untouched this build: no keys changed
-        warehouse.execute(
-            f"create temp table gc_delta_{table} as select * from staging.chk_{table} where 1 = 0"
-        )
+
+def restricted_sql(sql: str, declaration: dict[str, str], keys: str) -> str:
+    """``sql`` reading each ``restrict`` source only for the keys in the table ``keys``."""
     key = declaration["key"]
-    warehouse.execute("drop table if exists gc_fact_delta")
-    changed = _DELTA_REF.sub(lambda match: f"gc_delta_{match.group(1)}", declaration["changed"])
-    warehouse.execute(f"create temp table gc_fact_delta as {changed}")
-    drop_deltas(warehouse, empty)
-    sql = model.sql
     for item in declaration["restrict"].split(","):
         table, column = item.strip().split(":")
-        restricted = (
-            f"(select * from {table} as gc_c where gc_c.{column} in "
-            f"(select {key} from gc_fact_delta)) as gc_src"
+        subquery = (
+            f"(select * from {table} as gc_c where gc_c.{column} in (select {key} from {keys}))"
         )
-        sql = re.sub(rf"\b{re.escape(table)}\b", restricted, sql)
-    warehouse.execute(f"delete from {model.name} where {key} in (select {key} from gc_fact_delta)")
+        pattern = rf"\b{re.escape(table)}\b(\s+as\s+(\w+))?"
+        sql = re.sub(pattern, functools.partial(_aliased, subquery), sql)
+    return sql
+
+
+def _aliased(subquery: str, match: re.Match[str]) -> str:
+    return f"{subquery} as {match.group(2) or 'gc_src'}"
+
+
+def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str]) -> str:
+    """Recompute the rows of a model for the keys its ``changed`` query returns; returns the
+    predicate selecting the rewritten rows."""
+    key, keys = declaration["key"], changed_table(model)
+    warehouse.execute(f"drop table if exists {keys}")
+    warehouse.execute(f"create temp table {keys} as {resolve(declaration['changed'])}")
+    sql = restricted_sql(model.sql, declaration, keys)
+    changed = f"{key} in (select {key} from {keys})"
+    warehouse.execute(f"delete from {model.name} where {changed}")
     listed = ", ".join(warehouse.columns_of(sql))
-    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q")
-    warehouse.execute("drop table gc_fact_delta")
-
-
-def drop_deltas(warehouse: Warehouse, tables: list[str]) -> None:
-    for table in tables:
-        warehouse.execute(f"drop table if exists gc_delta_{table}")
+    warehouse.execute(
+        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q where q.{changed}"
+    )
+    return changed

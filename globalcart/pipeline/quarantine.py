@@ -6,14 +6,27 @@ from globalcart import contract
 from globalcart.engines.base import Warehouse
 
 
-def sync_quarantine(warehouse: Warehouse, run_id: int, built: set[str]) -> int:
-    """Insert bad rows not yet quarantined (one row per distinct content); returns rows added."""
+def sync_quarantine(
+    warehouse: Warehouse, run_id: int, built: set[str], appended_since: dict[str, int]
+) -> int:
+    """Insert bad rows not yet quarantined (one row per distinct content); returns rows added.
+
+    A chk model appended this build (``appended_since``: model -> last load run already built)
+    can only hold new bad rows in the files loaded since: a re-checked row that still fails
+    keeps its content, so it is quarantined already.
+    """
     added = 0
     for table in contract.TABLES:
         chk = f"staging.chk_{table.name}"
         if chk not in built:
             continue
         key = ", ".join(f"coalesce(cast({column} as varchar), '')" for column in table.key)
+        new_rows = ""
+        if chk in appended_since:
+            new_rows = (
+                f" and c.source_file in (select source_file from ops.loaded_files "
+                f"where table_name = '{table.name}' and load_run_id > {int(appended_since[chk])})"
+            )
         before = warehouse.row_count("quality.quarantine")
         warehouse.execute(
             f"""insert into quality.quarantine (table_name, row_hash, business_key, rule, reason,
@@ -23,7 +36,7 @@ def sync_quarantine(warehouse: Warehouse, run_id: int, built: set[str]) -> int:
             from (
                 select c.*, concat_ws(',', {key}) as business_key, row_number() over (
                     partition by c.row_hash order by c.ingested_at, c.source_file) as copy_no
-                from {chk} as c where c.dq_rule is not null
+                from {chk} as c where c.dq_rule is not null{new_rows}
             ) as bad
             where copy_no = 1 and not exists (
                 select 1 from quality.quarantine as q

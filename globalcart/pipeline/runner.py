@@ -9,23 +9,27 @@ model is deterministic over its inputs, so an incremental build ends in exactly 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from globalcart.engines.base import Warehouse, WarehouseError
+from globalcart.pipeline import scopes
 from globalcart.pipeline.checks import CheckResult, record_results, run_checks
 from globalcart.pipeline.incremental import (
     MARK_PREFIX,
     append_chk,
+    changed_table,
     delta_tables,
-    drop_deltas,
-    fact_declaration,
     landing_of,
+    loaded_files_filter,
     loaded_until,
-    merge_fact,
+    merge_declaration,
     merge_key,
+    merge_model,
     merge_stg,
 )
 from globalcart.pipeline.models import (
@@ -37,6 +41,7 @@ from globalcart.pipeline.models import (
 )
 from globalcart.pipeline.quarantine import sync_quarantine
 from globalcart.pipeline.runs import finish_run, start_run
+from globalcart.pipeline.validation import chk_sql, load_rules
 
 Progress = Callable[[str, int, int], None]
 POSTGRES_BUILD_WORK_MEM = "256MB"
@@ -61,6 +66,7 @@ class BuildResult:
     quarantined: int = 0
     skipped: int = 0
     error: str | None = None
+    phase_ms: dict[str, int] = field(default_factory=dict)  # plan, scopes, views, checks, …
 
 
 class BuildError(WarehouseError):
@@ -136,6 +142,7 @@ class Step:
 
     model: Model
     append_since: int | None = None
+    append_until: int = 0  # files loaded by later runs wait for the next build
     merge: bool = False
 
     @property
@@ -179,27 +186,26 @@ def plan(
             and f"model:{model.name}" not in changed
             and since is not None
         )
+        until = int(marks.get(f"{MARK_PREFIX}{model.name}", -1))
         if appendable and since is not None:
-            steps.append(Step(model, append_since=int(since)))
+            steps.append(Step(model, append_since=int(since), append_until=until))
             continue
-        chk = model.name.replace("staging.stg_", "staging.chk_", 1)
-        mergeable = (
-            not full
-            and merge_key(model) is not None
-            and model.name in existing
-            and f"model:{model.name}" not in changed
-            and model.references & models.keys() == {chk}
-            and any(step.model.name == chk and step.append_since is not None for step in steps)
-        )
-        declaration = fact_declaration(model)
-        if not mergeable and declaration is not None:
+        declaration = merge_declaration(model)
+        untouched = not full and model.name in existing and f"model:{model.name}" not in changed
+        if declaration is None:
+            chk = model.name.replace("staging.stg_", "staging.chk_", 1)
+            mergeable = (
+                untouched
+                and merge_key(model) is not None
+                and model.references & models.keys() == {chk}
+                and any(step.model.name == chk and step.append_since is not None for step in steps)
+            )
+        else:
             full_chk = {
                 step.model.name for step in steps if step.model.name.startswith("staging.chk_")
             } - {step.model.name for step in steps if step.append_since is not None}
             mergeable = (
-                not full
-                and model.name in existing
-                and f"model:{model.name}" not in changed
+                untouched
                 and not any(f"model:{name}" in changed for name in upstream[model.name])
                 and not any(f"staging.chk_{t}" in full_chk for t in delta_tables(declaration))
                 and all(
@@ -207,7 +213,7 @@ def plan(
                     for source in sources[model.name]
                 )
             )
-        steps.append(Step(model, merge=mergeable))
+        steps.append(Step(model, append_until=until, merge=mergeable))
     return steps, marks
 
 
@@ -227,21 +233,28 @@ def build(
     result = BuildResult(run_id=run_id, mode=mode)
     current: ModelResult | None = None
     try:
-        existing = catalog(warehouse)
-        steps, marks = plan(warehouse, full, existing)
-        result.skipped = len(discover(warehouse.dialect)) - len(steps)
         with warehouse.transaction():
             if warehouse.dialect == "postgres":  # one build at a time per database
                 warehouse.execute("select pg_advisory_xact_lock(7462314)")
                 # sorts and hashes of the big models stay in memory instead of spilling
                 warehouse.execute(f"set local work_mem = '{POSTGRES_BUILD_WORK_MEM}'")
+            # planned under the lock: the marks of a build that just finished are visible
+            with _phase(result, "plan"):
+                existing = catalog(warehouse)
+                steps, marks = plan(warehouse, full, existing)
+            result.skipped = len(discover(warehouse.dialect)) - len(steps)
+            prepared, changed = False, dict[str, str]()
             for index, step in enumerate(steps):
                 model = step.model
+                if landing_of(model.name) is None and not prepared:
+                    with _phase(result, "scopes"):
+                        _prepare_merges(warehouse, steps)
+                    prepared = True
                 if progress is not None:
                     progress(model.name, index, len(steps))
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
-                current.rows = _execute(warehouse, step, steps, existing)
+                current.rows = _execute(warehouse, step, existing, changed)
                 if warehouse.dialect == "postgres":  # statistics for the models built on it
                     warehouse.execute(f"analyze {model.name}")
                 current.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -253,13 +266,16 @@ def build(
             # --- semantic layer hook (issue 4): KPI/vw_* views in marts, after the marts ---
             from globalcart.semantic.views import apply_views
 
-            apply_views(warehouse, changed=bool(steps))
+            with _phase(result, "views"):
+                apply_views(warehouse, changed=bool(steps))
             # --- end semantic layer hook ---
-            appended = [step.model.name for step in steps if step.append_since is not None]
-            drop_deltas(warehouse, [name.removeprefix("staging.chk_") for name in appended])
             built = {step.model.name for step in steps}
-            result.quarantined = sync_quarantine(warehouse, run_id, built)
-            result.checks = run_checks(warehouse, built)
+            since = {s.model.name: s.append_since for s in steps if s.append_since is not None}
+            with _phase(result, "quarantine"):
+                result.quarantined = sync_quarantine(warehouse, run_id, built, since)
+            with _phase(result, "checks"):
+                result.checks = run_checks(warehouse, built, changed)
+            scopes.cleanup(warehouse, [changed_table(step.model) for step in steps])
             failed = [
                 c for c in result.checks if c.status == "fail" and c.check.severity == "error"
             ]
@@ -267,6 +283,8 @@ def build(
                 names = ", ".join(f"{c.check.name} ({c.failures} rows)" for c in failed)
                 raise WarehouseError(f"error-severity checks failed: {names}")
             _save_marks(warehouse, marks)
+            committing = time.perf_counter()
+        result.phase_ms["commit"] = int((time.perf_counter() - committing) * 1000)
     except (WarehouseError, ValueError, OSError) as exc:
         if current is not None:
             current.error = str(exc)[:2000]
@@ -280,20 +298,47 @@ def build(
 
 
 def _execute(
-    warehouse: Warehouse, step: Step, steps: list[Step], existing: dict[str, list[str]]
+    warehouse: Warehouse, step: Step, existing: dict[str, list[str]], changed: dict[str, str]
 ) -> int:
-    """Build one model the way its step says; returns its row count."""
+    """Build one model the way its step says; returns its row count. A merge records the
+    predicate selecting the rows it rewrote in ``changed`` (for the checks)."""
     model = step.model
     if step.append_since is not None:
-        append_chk(warehouse, model.name, step.append_since)
-    elif step.merge and model.name.startswith("dw."):
-        appended = {str(landing_of(s.model.name)) for s in steps if s.append_since is not None}
-        merge_fact(warehouse, model, fact_declaration(model) or {}, appended)
+        append_chk(warehouse, model.name, step.append_since, step.append_until)
+    elif step.merge and (declaration := merge_declaration(model)) is not None:
+        changed[model.name] = merge_model(warehouse, model, declaration)
     elif step.merge:
-        merge_stg(warehouse, model, merge_key(model) or [])
+        changed[model.name] = merge_stg(warehouse, model, merge_key(model) or [])
+    elif (table := landing_of(model.name)) is not None:
+        # only the files the plan saw: one loaded meanwhile waits for the next build
+        rules = load_rules()[table]
+        sql = chk_sql(rules, warehouse.dialect, loaded_files_filter(table, -1, step.append_until))
+        return materialize(warehouse, dataclasses.replace(model, sql=sql), existing)
     else:
         return materialize(warehouse, model, existing)
     return warehouse.row_count(model.name)
+
+
+@contextmanager
+def _phase(result: BuildResult, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.phase_ms[name] = int((time.perf_counter() - started) * 1000)
+
+
+def _prepare_merges(warehouse: Warehouse, steps: list[Step]) -> None:
+    """Empty deltas for the landing tables not appended, and the scopes the merges read; all
+    before the first model other than a chk append changes."""
+    appended = {str(landing_of(step.model.name)) for step in steps if step.append_since is not None}
+    queries = []
+    for step in steps:
+        declaration = merge_declaration(step.model) if step.merge else None
+        if declaration is not None:
+            queries.append(declaration["changed"])
+    if queries:
+        scopes.prepare(warehouse, appended, queries)
 
 
 def _record(warehouse: Warehouse, result: BuildResult) -> None:

@@ -130,7 +130,9 @@ def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) ->
     assert modes["staging.chk_orders"] == "appended"
     assert modes["staging.stg_funnel_events"] == "merged"
     assert modes["dw.fct_sessions"] == "merged"
-    assert modes["dw.fct_orders"] == "built"
+    for merged in ("dw.fct_orders", "marts.mart_orders_core", "marts.mart_exec_daily_kpis"):
+        assert modes[merged] == "merged", merged
+    assert modes["marts.mart_customer_segments"] == "built"  # RFM as of the last day: all rows
     full = {model.name: model.status for model in build(warehouse, full=True).models}
     assert set(full.values()) == {"built"}
 
@@ -181,6 +183,10 @@ def test_error_check_fails_build_and_is_recorded(warehouse: Warehouse, tmp_path:
         "gross_amount, discount_amount, tax_amount, shipping_fee, net_amount, updated_at, "
         "ingested_at, source_file) values (2000, 1, '2024-01-03 10:00:00', 'lost', 'USD', "
         "1, 0, 0, 0, 1, '2024-01-03 10:00:00', timestamp '2024-01-10 00:00:00', 'manual')"
+    )
+    warehouse.execute(  # a build reads only rows of registered loads
+        "insert into ops.loaded_files select 'manual', 'orders', 'manual', null, 1, "
+        "max(load_run_id), current_timestamp from ops.loaded_files"
     )
     with pytest.raises(BuildError, match=r"stg_orders\.status\.accepted_values"):
         build(warehouse, full=True)

@@ -1,6 +1,9 @@
 -- SCD-2 on segment and geo: customer_sk = customer_id * 1000 + version_no (stable across builds).
 -- Customers referenced by orders or sessions but not (yet) delivered get an inferred member
 -- (version 1) that the real row completes when it arrives. -1 is the unknown/anonymous member.
+-- incremental: key=customer_id
+-- incremental: restrict=staging.chk_customers:customer_id,staging.stg_customers:customer_id,staging.stg_orders:customer_id,staging.stg_sessions:customer_id
+-- incremental: changed=select customer_id from delta.customers union select customer_id from staging.chk_orders where order_id in (select order_id from delta.orders) union select customer_id from staging.chk_sessions where session_id in (select session_id from delta.sessions)
 with history as (
     select
         customer_id, segment, geo_id, updated_at,

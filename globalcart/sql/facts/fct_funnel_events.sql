@@ -1,7 +1,7 @@
 -- grain: one row per clickstream event
 -- incremental: key=event_id
 -- incremental: restrict=staging.stg_funnel_events:event_id
--- incremental: changed=select event_id from delta.funnel_events union select e.event_id from staging.stg_funnel_events as e where e.product_id in (select product_id from delta.products)
+-- incremental: changed=select event_id from delta.funnel_events union select e.event_id from staging.stg_funnel_events as e inner join scope.product_changes as p on p.product_id = e.product_id where e.event_ts >= p.changed_from
 with events as (
     select * from staging.stg_funnel_events
 ),

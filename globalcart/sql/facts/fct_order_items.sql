@@ -1,4 +1,7 @@
 -- grain: one row per order line of a valid order; product version valid at the order time
+-- incremental: key=order_id
+-- incremental: restrict=staging.stg_order_items:order_id,staging.stg_orders:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with items as (
     select * from staging.stg_order_items
 ),

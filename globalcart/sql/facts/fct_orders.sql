@@ -1,6 +1,9 @@
 -- grain: one row per order (latest status). Revenue orders are paid or later and not cancelled;
 -- net revenue = gross - discounts - refunds (ex tax, ex shipping fee), refunds only for returns
 -- requested within 30 days of delivery, converted at the order day's FX rate.
+-- incremental: key=order_id
+-- incremental: restrict=staging.stg_orders:order_id,staging.stg_shipments:order_id,staging.stg_returns:order_id,staging.stg_order_items:order_id,staging.stg_payments:order_id
+-- incremental: changed=select order_id from scope.orders
 with orders as (
     select * from staging.stg_orders
 ),

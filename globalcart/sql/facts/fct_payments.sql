@@ -1,4 +1,7 @@
 -- grain: one row per payment attempt of a valid order
+-- incremental: key=order_id
+-- incremental: restrict=staging.stg_payments:order_id,staging.stg_orders:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with payments as (
     select * from staging.stg_payments
 ),

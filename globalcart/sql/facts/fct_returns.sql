@@ -1,4 +1,7 @@
 -- grain: one row per return of a valid order; refunds count only within 30 days of delivery
+-- incremental: key=order_id
+-- incremental: restrict=staging.stg_returns:order_id,staging.stg_orders:order_id,staging.stg_shipments:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with returns as (
     select * from staging.stg_returns
 ),

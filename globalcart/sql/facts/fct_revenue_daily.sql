@@ -1,4 +1,7 @@
 -- grain: one row per order date (revenue orders only; refunds attributed to the order date)
+-- incremental: key=order_date
+-- incremental: restrict=dw.fct_orders:order_date
+-- incremental: changed=select day from scope.days
 with orders as (
     select * from dw.fct_orders where is_revenue
 ),

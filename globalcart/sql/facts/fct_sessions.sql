@@ -1,7 +1,7 @@
 -- grain: one row per session, with the funnel stages reached (0/1 flags)
 -- incremental: key=session_id
 -- incremental: restrict=staging.stg_sessions:session_id,staging.stg_funnel_events:session_id
--- incremental: changed=select session_id from delta.sessions union select c.session_id from staging.chk_funnel_events as c where c.event_id in (select event_id from delta.funnel_events) union select s.session_id from staging.stg_sessions as s where s.customer_id in (select customer_id from delta.customers)
+-- incremental: changed=select session_id from scope.sessions
 with sessions as (
     select * from staging.stg_sessions
 ),

@@ -1,4 +1,7 @@
 -- grain: one row per shipment of a valid order
+-- incremental: key=order_id
+-- incremental: restrict=staging.stg_shipments:order_id,staging.stg_orders:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with shipments as (
     select * from staging.stg_shipments
 ),

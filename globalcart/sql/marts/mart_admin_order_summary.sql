@@ -1,6 +1,9 @@
 -- grain: one row per order for the admin monitor: customer, amounts, order P&L and flags, the
 -- last payment attempt, payment attempts and failures, shipment and return status.
 -- Read through marts.vw_admin_order_summary.
+-- incremental: key=order_id
+-- incremental: restrict=marts.mart_orders_core:order_id,dw.fct_payments:order_id,dw.fct_shipments:order_id
+-- incremental: changed=select order_id from scope.orders
 with payments as (
     select
         order_id,

@@ -2,6 +2,9 @@
 -- count revenue orders by order date; ratios are double-precision ratios of exact sums.
 -- Leakage inputs: abandoned carts (sessions with add-to-cart and no order) by session date, and
 -- orders with a failed payment that never became revenue (gross - discount) by order date.
+-- incremental: key=day
+-- incremental: restrict=dw.fct_orders:order_date,dw.fct_order_items:order_date,dw.fct_sessions:session_date,dw.fct_marketing_spend:spend_date,dw.dim_date:date_day
+-- incremental: changed=select day from scope.days union select date_day from dw.dim_date where date_day not in (select day from marts.mart_exec_daily_kpis)
 with days as (
     select date_day from dw.dim_date
 ),

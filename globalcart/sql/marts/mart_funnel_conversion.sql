@@ -1,5 +1,8 @@
 -- grain: one row per session day, traffic source and device: the session-based funnel
 -- (a stage counts once per session) and its conversion and abandonment rates.
+-- incremental: key=day
+-- incremental: restrict=dw.fct_sessions:session_date
+-- incremental: changed=select day from scope.days
 with sessions as (
     select
         session_date,

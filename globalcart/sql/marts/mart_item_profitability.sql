@@ -1,6 +1,9 @@
 -- grain: one row per order line: product, net revenue (gross - line discount - refunds of the
 -- line counted in net revenue), COGS (units x unit cost of the product version valid at the
 -- order time; 0 when the product is unknown) and gross profit. Read via marts.vw_item_profitability.
+-- incremental: key=order_id
+-- incremental: restrict=dw.fct_order_items:order_id,dw.fct_returns:order_id,marts.mart_orders_core:order_id
+-- incremental: changed=select order_id from scope.orders
 with line_refunds as (
     select order_id, line_no, sum(refund_amount_usd) as refund_usd
     from dw.fct_returns

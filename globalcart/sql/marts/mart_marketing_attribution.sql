@@ -1,6 +1,9 @@
 -- grain: one row per day and campaign: spend and the revenue orders attributed by last touch
 -- (the campaign of the order's session): orders, net revenue, gross profit (net revenue - COGS)
 -- and first orders (new customers). Read through marts.vw_marketing_daily.
+-- incremental: key=day
+-- incremental: restrict=dw.fct_marketing_spend:spend_date,marts.mart_orders_core:order_date
+-- incremental: changed=select day from scope.days union select day from marts.mart_marketing_attribution where campaign_sk in (select campaign_id from delta.campaigns)
 with spend as (
     select
         spend_date as day,

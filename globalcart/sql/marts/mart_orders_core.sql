@@ -1,6 +1,9 @@
 -- grain: one row per order (all statuses): amounts, order P&L (COGS, shipping cost, gateway
 -- fees, profit; discount-heavy and loss-making flags), returns, days to the customer's next
 -- revenue order and the breakdown dimensions. Read through marts.vw_orders_core.
+-- incremental: key=order_id
+-- incremental: restrict=dw.fct_orders:order_id,dw.fct_order_items:order_id,dw.fct_returns:order_id
+-- incremental: changed=select order_id from scope.orders
 with returns as (
     select order_id, cast(sum(qty) as bigint) as returned_units
     from dw.fct_returns

@@ -28,35 +28,17 @@ returns as (
     from dw.fct_returns
     group by product_id
 ),
-product_sessions as (
+funnel as (
     select
         product_id,
-        session_id,
-        max(case when stage = 'VIEW_PRODUCT' then 1 else 0 end) as viewed,
-        max(case when stage = 'ADD_TO_CART' then 1 else 0 end) as carted
-    from dw.fct_funnel_events
-    where product_id is not null
-    group by product_id, session_id
-),
-purchases as (
-    select distinct o.session_id, i.product_id
-    from dw.fct_orders as o
-    inner join dw.fct_order_items as i on i.order_id = o.order_id
-    where o.is_revenue and o.session_id is not null
-),
-funnel as (
-    -- a cart session leaks when the session's revenue order does not contain the product
-    select
-        s.product_id,
-        cast(sum(s.viewed) as bigint) as view_sessions,
-        cast(sum(s.carted) as bigint) as cart_sessions,
-        cast(sum(case when s.carted = 1 and b.session_id is not null then 1 else 0 end)
-            as bigint) as purchase_sessions,
-        cast(sum(case when s.carted = 1 and b.session_id is null then 1 else 0 end) as bigint)
+        cast(sum(viewed) as bigint) as view_sessions,
+        cast(sum(carted) as bigint) as cart_sessions,
+        cast(sum(case when carted = 1 and purchased = 1 then 1 else 0 end) as bigint)
+            as purchase_sessions,
+        cast(sum(case when carted = 1 and purchased = 0 then 1 else 0 end) as bigint)
             as leaked_cart_sessions
-    from product_sessions as s
-    left join purchases as b on b.session_id = s.session_id and b.product_id = s.product_id
-    group by s.product_id
+    from dw.fct_product_sessions
+    group by product_id
 ),
 latest as (
     select max(snapshot_date) as snapshot_date from dw.fct_inventory_daily

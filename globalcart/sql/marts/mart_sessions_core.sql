@@ -1,5 +1,8 @@
 -- grain: one row per session with the funnel stages reached (0/1) and its dimensions.
 -- Read through marts.vw_sessions_core.
+-- incremental: key=session_id
+-- incremental: restrict=dw.fct_sessions:session_id
+-- incremental: changed=select session_id from scope.sessions
 select
     s.session_id,
     s.session_date,

@@ -1,4 +1,7 @@
 -- latest header per order (a status change is a new row); amounts also in USD at the day's rate
+-- incremental: key=order_id
+-- incremental: restrict=staging.chk_orders:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with checked as (
     select * from staging.chk_orders where dq_rule is null
 ),

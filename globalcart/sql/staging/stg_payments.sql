@@ -1,3 +1,6 @@
+-- incremental: key=order_id
+-- incremental: restrict=staging.chk_payments:order_id
+-- incremental: changed=select order_id from scope.touched_orders
 with checked as (
     select * from staging.chk_payments where dq_rule is null
 ),

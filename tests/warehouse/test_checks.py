@@ -1,0 +1,40 @@
+"""After a merge, checks look only at the rewritten rows (for unique: the values they hold)."""
+
+from __future__ import annotations
+
+from globalcart.engines import Warehouse
+from globalcart.pipeline.checks import Check, failing_sql
+
+
+def _count(warehouse: Warehouse, check: Check, changed: str | None) -> int:
+    return int(warehouse.query(failing_sql(check, changed))[0][0])
+
+
+def test_checks_restricted_to_changed_rows(warehouse: Warehouse) -> None:
+    warehouse.execute("create table staging.t_checks (id integer, v integer, w integer)")
+    warehouse.execute(
+        "insert into staging.t_checks values (1, 1, 10), (2, 1, 20), (3, null, 30), (4, 5, 40)"
+    )
+    unique = Check("u", "staging.t_checks", "v", "unique", "error")
+    not_null = Check("n", "staging.t_checks", "v", "not_null", "error")
+    pair = Check("p", "staging.t_checks", None, "unique", "error", (("columns", ("v", "v")),))
+    in_range = Check("r", "staging.t_checks", "w", "range", "warn", (("max", 25),))
+    related = Check(
+        "rel",
+        "staging.t_checks",
+        "v",
+        "relationships",
+        "error",
+        (("field", "id"), ("to", "staging.t_checks")),
+    )
+    assert _count(warehouse, unique, None) == 1
+    assert _count(warehouse, unique, "id in (2)") == 1  # its value clashes with an old row
+    assert _count(warehouse, unique, "id in (3, 4)") == 0
+    assert _count(warehouse, pair, "id in (1)") == 1
+    assert _count(warehouse, pair, "id in (4)") == 0
+    assert _count(warehouse, not_null, None) == 1
+    assert _count(warehouse, not_null, "id in (1, 2)") == 0
+    assert _count(warehouse, in_range, None) == 2
+    assert _count(warehouse, in_range, "id in (3)") == 1
+    assert _count(warehouse, related, None) == 1  # v = 5 has no id 5
+    assert _count(warehouse, related, "id < 4") == 0
