@@ -1,7 +1,8 @@
-"""``globalcart load | build | pipeline | status``: the warehouse commands."""
+"""``globalcart load | ingest-app | build | pipeline | status``: the warehouse commands."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,12 @@ from rich.table import Table
 from globalcart.cli.app import DatabaseOption, console, fail, open_warehouse
 from globalcart.config import get_settings
 from globalcart.engines import Warehouse, WarehouseError
+from globalcart.pipeline.app_source import (
+    DEFAULT_OVERLAP,
+    AppIngestResult,
+    app_schema_exists,
+    ingest_app,
+)
 from globalcart.pipeline.load import LoadResult, load_landing
 from globalcart.pipeline.runner import BuildError, BuildResult, build
 
@@ -25,6 +32,35 @@ def _run_load(warehouse: Warehouse, landing: Path) -> LoadResult:
         f"{len(result.files) - result.files_skipped} files "
         f"({result.files_skipped} already loaded, skipped)."
     )
+    return result
+
+
+WithAppOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--with-app/--no-app",
+        help="First ingest new storefront rows (app.*); by default when the app schema exists.",
+    ),
+]
+
+
+def _run_ingest(
+    warehouse: Warehouse, with_app: bool | None, overlap: float | None = None
+) -> AppIngestResult | None:
+    """Ingest the storefront unless refused (``--no-app``) or absent (default)."""
+    if with_app is False or (with_app is None and not app_schema_exists(warehouse)):
+        return None
+    window = DEFAULT_OVERLAP if overlap is None else dt.timedelta(seconds=overlap)
+    with console.status("Ingesting new storefront rows (app.*) …"):
+        result = ingest_app(warehouse, overlap=window)
+    if result.run_id is None:
+        console.print("[green]Storefront[/]: nothing new since the last ingest.")
+    else:
+        counts = ", ".join(f"{table} {rows:,}" for table, rows in result.rows.items() if rows)
+        console.print(
+            f"[green]Storefront[/]: {result.total:,} new or changed rows in load run "
+            f"{result.run_id} ({counts})."
+        )
     return result
 
 
@@ -81,13 +117,33 @@ def load_command(
             raise fail(str(exc)) from None
 
 
+def ingest_app_command(
+    overlap: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds before the watermark to rescan, so late-committing rows are not lost.",
+        ),
+    ] = DEFAULT_OVERLAP.total_seconds(),
+    database: DatabaseOption = None,
+) -> None:
+    """Append new and changed storefront rows (app.*) to landing.* (then run `build`)."""
+    with open_warehouse(database) as warehouse:
+        try:
+            _run_ingest(warehouse, True, overlap)
+        except WarehouseError as exc:
+            raise fail(str(exc)) from None
+
+
 def build_command(
     full: Annotated[bool, typer.Option("--full", help="Rebuild every model from landing.")] = False,
+    with_app: WithAppOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Run the SQL models (incremental from watermarks by default) and the quality checks."""
     with open_warehouse(database) as warehouse:
         try:
+            _run_ingest(warehouse, with_app)
             result = _run_build(warehouse, full)
         except BuildError as exc:
             raise _fail_build(exc) from None
@@ -102,6 +158,7 @@ def pipeline_command(
     landing: Annotated[
         Path | None, typer.Option("--landing", help="Where to write the landing files.")
     ] = None,
+    with_app: WithAppOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Generate a synthetic store, load it and build the warehouse, with a summary."""
@@ -124,6 +181,9 @@ def pipeline_command(
             started = time.perf_counter()
             _run_load(warehouse, out)
             durations["load"] = time.perf_counter() - started
+            started = time.perf_counter()
+            if _run_ingest(warehouse, with_app) is not None:
+                durations["ingest storefront"] = time.perf_counter() - started
             started = time.perf_counter()
             result = _run_build(warehouse, full=False)
             durations["build"] = time.perf_counter() - started
@@ -163,11 +223,12 @@ def status_command(database: DatabaseOption = None) -> None:
                 seconds, _text(models), _text(quarantined), (error or "")[:80],
             )  # fmt: skip
         console.print(table)
-        marks = Table(title="Watermarks (landing: files loaded:last load run)")
+        marks = Table(title="Watermarks (landing: files:last load run; app: latest change seen)")
         marks.add_column("source")
         marks.add_column("value")
         for name, value in warehouse.query(
-            "select name, value from ops.watermarks where name like 'landing.%' order by name"
+            "select name, value from ops.watermarks where name like 'landing.%' "
+            "or name like 'app.%' order by name"
         ):
             marks.add_row(name, value)
         console.print(marks)

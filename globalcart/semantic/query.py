@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from globalcart.engines.base import Warehouse, WarehouseError
+from globalcart.semantic.availability import check_kpi
 from globalcart.semantic.registry import GRAINS, Grain, Kpi, Registry, load_registry
 
 Compare = Literal["previous_period", "previous_year"]
@@ -40,6 +41,10 @@ class KpiResult:
     compare: Compare | None = None
     previous_start: dt.date | None = None
     previous_end: dt.date | None = None
+    # False when the warehouse lacks the KPI's inputs (e.g. no sessions for an imported order
+    # log): values are then None, never 0, and ``unavailable_reason`` says what is missing.
+    available: bool = True
+    unavailable_reason: str | None = None
 
 
 def list_kpis(registry: Registry | None = None) -> list[Kpi]:
@@ -205,9 +210,11 @@ def _shape(
     grain: Grain | None,
     start: dt.date,
     end: dt.date,
+    available: bool = True,
 ) -> list[dict[str, Any]]:
     """One total row, or one row per period (empty periods filled), or a ranking."""
-    empty = None if kpi.denominator is not None else 0  # a sum over no rows is 0
+    # a sum over no rows is 0, unless the KPI's inputs are missing altogether
+    empty = None if kpi.denominator is not None or not available else 0
     if by is None and grain is None:
         value = rows[0]["value"] if rows else None
         return [{"value": empty if value is None else value}]
@@ -245,24 +252,38 @@ def compute(
     if limit is not None and not 1 <= limit <= MAX_LIMIT:
         raise KpiQueryError(f"limit must be between 1 and {MAX_LIMIT}")
     if kpi.kind == "table":
-        return _table(warehouse, kpi, start, end, limit)
+        table = _table(warehouse, kpi, start, end, limit)
+        return _mark(warehouse, table)
     if grain is not None and grain not in GRAINS:
         raise KpiQueryError(f"unknown grain {grain!r}")
     start, end = resolve_range(warehouse, start, end)
     sql, columns = metric_sql(kpi, registry, by, grain)
-    rows = _run(warehouse, sql, [start, end], columns)
-    rows = _shape(rows, kpi, by, grain, start, end)
-    result = KpiResult(kpi, start, end, columns, rows, grain=grain, by=by, compare=compare)
+    result = _mark(
+        warehouse, KpiResult(kpi, start, end, columns, grain=grain, by=by, compare=compare)
+    )
+    ok = result.available
+    rows = _run(warehouse, sql, [start, end], columns) if ok else []
+    result.rows = rows = _shape(rows, kpi, by, grain, start, end, ok)
     if compare is not None:
         p_start, p_end = previous_range(start, end, compare)
-        previous = _run(warehouse, sql, [p_start, p_end], columns)
-        previous = _shape(previous, kpi, by, grain, p_start, p_end)
+        previous = _run(warehouse, sql, [p_start, p_end], columns) if ok else []
+        previous = _shape(previous, kpi, by, grain, p_start, p_end, ok)
         spans = (periods(start, end, grain), periods(p_start, p_end, grain)) if grain else ([], [])
         _compare(rows, previous, by, grain, spans)
         result.columns += ["previous_value", "change", "change_pct"]
         result.previous_start, result.previous_end = p_start, p_end
     if limit is not None:
         result.rows = result.rows[:limit]
+    return result
+
+
+def _mark(warehouse: Warehouse, result: KpiResult) -> KpiResult:
+    """Set ``available`` (an unavailable table KPI has no rows)."""
+    status = check_kpi(warehouse, result.kpi)
+    if not status.available:
+        result.available, result.unavailable_reason = False, status.reason
+        if result.kpi.kind == "table":
+            result.rows = []
     return result
 
 

@@ -3,11 +3,8 @@ BI mart export (CSV or Parquet)."""
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any, Literal
 
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
@@ -24,17 +21,18 @@ from globalcart.api.routes.admin_common import (
     page,
 )
 from globalcart.api.routes.kpi_tables import CSV_RESPONSES, FormatQuery, Page, respond
-from globalcart.engines import WarehouseError
+from globalcart.reports.export import (
+    MEDIA_TYPES,
+    ExportError,
+    ExportFormat,
+    MartNotBuiltError,
+    UnknownMartError,
+    encode,
+    read_mart,
+)
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 RunId = Annotated[int | None, Query(ge=0, le=2**62)]
-MARTS = (
-    "mart_admin_order_summary", "mart_cohort_retention", "mart_customer_segments",
-    "mart_exec_daily_kpis", "mart_finance_profitability", "mart_funnel_conversion",
-    "mart_item_profitability", "mart_marketing_attribution", "mart_orders_core",
-    "mart_product_performance", "mart_sessions_core",
-)  # fmt: skip
-MAX_EXPORT_ROWS = 5_000_000
 
 
 def _ready(store: StoreDep, table: str) -> None:
@@ -109,26 +107,18 @@ def runs(
 def export_mart(
     mart: Annotated[str, Path(max_length=64, pattern=r"^mart_[a-z_]+$")],
     admin: Admin, store: StoreDep, request: Request,
-    fmt: Annotated[Literal["csv", "parquet"], Query(alias="format")] = "csv",
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "csv",
 ) -> Response:  # fmt: skip
-    """A whole BI mart as CSV or Parquet (audited)."""
-    if mart not in MARTS:
-        raise ProblemError(404, f"no BI mart {mart!r} (marts: {', '.join(MARTS)})",
-                           kind="not-found")  # fmt: skip
-    table_name = f"marts.{mart}"
-    _ready(store, table_name)
+    """A whole BI mart as CSV or Parquet (audited); ``globalcart export`` writes the same file."""
     try:
-        data = store.warehouse.query_arrow(f"select * from {table_name} limit ?",
-                                           [MAX_EXPORT_ROWS])  # fmt: skip
-    except WarehouseError as exc:
-        raise ProblemError(409, f"cannot export {mart}: {exc}", kind="warehouse-error") from None
-    out = io.BytesIO()
-    if fmt == "parquet":
-        pq.write_table(data, out)
-        media = "application/vnd.apache.parquet"
-    else:
-        pacsv.write_csv(data, out)
-        media = "text/csv; charset=utf-8"
+        data = read_mart(store.warehouse, mart)
+    except UnknownMartError as exc:
+        raise ProblemError(404, str(exc), kind="not-found") from None
+    except MartNotBuiltError as exc:
+        raise ProblemError(409, str(exc), kind="warehouse-not-built") from None
+    except ExportError as exc:
+        raise ProblemError(409, str(exc), kind="warehouse-error") from None
     audit_admin(store, request, admin, "mart_export", mart=mart, format=fmt, rows=data.num_rows)
     disposition = f'attachment; filename="{mart}.{fmt}"'
-    return Response(out.getvalue(), media_type=media, headers={"Content-Disposition": disposition})
+    return Response(encode(data, fmt), media_type=MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": disposition})  # fmt: skip
