@@ -18,7 +18,7 @@ import re
 
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.models import Model
-from globalcart.pipeline.scopes import deltas_used, resolve
+from globalcart.pipeline.scopes import delta_columns, deltas_used, resolve
 from globalcart.pipeline.validation import (
     TableRules,
     chk_sql,
@@ -83,10 +83,15 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) ->
     columns = warehouse.columns_of(sql)
     listed = ", ".join(columns)
     warehouse.execute(f"insert into {model_name} ({listed}) select {listed} from ({sql}\n) as q")
-    key_list = ", ".join(rules.table.key)
-    delta = f"select distinct {key_list} from {model_name} as l where {new_files}"
+    listed = ", ".join(f"l.{column}" for column in delta_columns(table))
+    touched = new_files
     if has_reference_rules(rules):
-        delta += f" union select {key_list} from gc_chk_recheck"
+        key_list = ", ".join(f"l.{key}" for key in rules.table.key)
+        touched += (
+            f" or (l.source_file, {key_list}) in "
+            f"(select source_file, {', '.join(rules.table.key)} from gc_chk_recheck)"
+        )
+    delta = f"select distinct {listed} from {model_name} as l where {touched}"
     warehouse.execute(f"drop table if exists gc_delta_{table}")
     warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
     if has_reference_rules(rules):

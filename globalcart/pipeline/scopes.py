@@ -23,6 +23,23 @@ _SCOPE_REF = re.compile(r"\bscope\.(\w+)\b")
 _DELTA_REF = re.compile(r"\bdelta\.(\w+)\b")
 
 
+# Besides its key, a delta keeps the columns scopes look up, so they need not rescan chk tables
+# (the new rows' values: an event, payment, shipment or return never moves to another parent).
+DELTA_EXTRAS = {
+    "orders": ("customer_id",),
+    "sessions": ("customer_id",),
+    "funnel_events": ("session_id",),
+    "payments": ("order_id",),
+    "shipments": ("order_id",),
+    "returns": ("order_id",),
+}
+
+
+def delta_columns(table: str) -> tuple[str, ...]:
+    """The columns of ``delta.<table>``: the landing key and the extras."""
+    return (*contract.TABLES_BY_NAME[table].key, *DELTA_EXTRAS.get(table, ()))
+
+
 class ScopeError(ValueError):
     """A ``scope.<name>`` reference names no file in ``sql/_scopes``."""
 
@@ -73,7 +90,7 @@ def prepare(warehouse: Warehouse, appended: set[str], queries: list[str]) -> Non
             warehouse.execute(f"drop table if exists gc_delta_{table.name}")
             warehouse.execute(
                 f"create temp table gc_delta_{table.name} as "
-                f"select {', '.join(table.key)} from {chk} where 1 = 0"
+                f"select {', '.join(delta_columns(table.name))} from {chk} where 1 = 0"
             )
     names: list[str] = []
     for query in queries:

@@ -121,7 +121,9 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
     """The SQL of ``staging.chk_<table>``.
 
     ``parsed`` parses every date once and looks references up; ``checked`` finds the first
-    failing rule. Both are materialized so that no expression is evaluated twice per row.
+    failing rule. No parse runs twice per row: DuckDB shares common subexpressions, and on
+    PostgreSQL the parses sit in a lateral subquery that the planner cannot pull up (``offset
+    0``), which avoids materializing the CTEs (gigabytes of temp files on big tables).
     """
     table = rules.table
     names = table.column_names
@@ -132,9 +134,14 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
         f"coalesce(cast({_hashable(name, rules)} as varchar), '~')" for name in names
     )
     extra = [f"md5(concat_ws('|', {hashed})) as row_hash"]
-    extra += [f"staging.try_ts(s.{c}) as p__{c}" for c in rules.get("timestamps")]
-    extra += [f"staging.try_date(s.{c}) as p__{c}" for c in rules.get("dates")]
+    parses = [f"staging.try_ts(s.{c}) as p__{c}" for c in rules.get("timestamps")]
+    parses += [f"staging.try_date(s.{c}) as p__{c}" for c in rules.get("dates")]
     joins = []
+    if dialect == "postgres" and parses:
+        extra += [f"fn.p__{c}" for c in [*rules.get("timestamps"), *rules.get("dates")]]
+        joins.append(f"cross join lateral (select {', '.join(parses)} offset 0) as fn")
+    else:
+        extra += parses
     for i, column in enumerate(rules.get("currencies")):
         extra.append(f"cur{i}.currency as j__cur{i}")
         joins.append(
@@ -155,19 +162,17 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
     rule_expr = f"case {rule_case} end" if conditions else "cast(null as varchar)"
     reason_expr = f"case {reason_case} end" if conditions else "cast(null as varchar)"
     extras = ",\n        ".join(extra)
-    # PostgreSQL would inline the CTEs and evaluate each expression once per reference
-    materialized = " materialized" if dialect == "postgres" else ""
     return f"""with source as (
     select * from landing.{table.name} as l{f" where {source_filter}" if source_filter else ""}
 ),
-parsed as{materialized} (
+parsed as (
     select
         s.*,
         {extras}
     from source as s
     {" ".join(joins)}
 ),
-checked as{materialized} (
+checked as (
     select s.*, {rule_expr} as dq_rule
     from parsed as s
 ),

@@ -2,8 +2,7 @@
 -- and sessions of changed customers, campaigns or geo.
 select session_id from delta.sessions
 union
-select c.session_id from staging.chk_funnel_events as c
-where c.event_id in (select event_id from delta.funnel_events)
+select session_id from delta.funnel_events
 union
 select s.session_id from staging.stg_sessions as s
 where s.customer_id in (select customer_id from delta.customers)

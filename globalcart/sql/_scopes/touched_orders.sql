@@ -5,14 +5,11 @@ select order_id from delta.orders
 union
 select order_id from delta.order_items
 union
-select c.order_id from staging.chk_payments as c
-where c.payment_id in (select payment_id from delta.payments)
+select order_id from delta.payments
 union
-select c.order_id from staging.chk_shipments as c
-where c.shipment_id in (select shipment_id from delta.shipments)
+select order_id from delta.shipments
 union
-select c.order_id from staging.chk_returns as c
-where c.return_id in (select return_id from delta.returns)
+select order_id from delta.returns
 union
 select o.order_id from staging.stg_orders as o
 where exists (

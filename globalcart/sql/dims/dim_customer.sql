@@ -3,7 +3,7 @@
 -- (version 1) that the real row completes when it arrives. -1 is the unknown/anonymous member.
 -- incremental: key=customer_id
 -- incremental: restrict=staging.chk_customers:customer_id,staging.stg_customers:customer_id,staging.stg_orders:customer_id,staging.stg_sessions:customer_id
--- incremental: changed=select customer_id from delta.customers union select customer_id from staging.chk_orders where order_id in (select order_id from delta.orders) union select customer_id from staging.chk_sessions where session_id in (select session_id from delta.sessions)
+-- incremental: changed=select customer_id from delta.customers union select customer_id from delta.orders union select customer_id from delta.sessions
 with history as (
     select
         customer_id, segment, geo_id, updated_at,

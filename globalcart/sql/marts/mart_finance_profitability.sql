@@ -1,28 +1,20 @@
 -- grain: one row per month, product category and brand: revenue order lines' P&L (USD).
 -- net revenue = line gross - line discount - refunds of the line counted in net revenue;
 -- COGS = units x unit cost of the product version valid at the order time (0 when unknown).
-with line_refunds as (
-    select order_id, line_no, sum(refund_amount_usd) as refund_usd
-    from dw.fct_returns
-    where counts_as_refund
-    group by order_id, line_no
-),
-lines as (
+-- Lines come from marts.mart_item_profitability, which holds exactly these per-line amounts.
+with lines as (
     select
-        cast(date_trunc('month', i.order_date) as date) as month,
-        coalesce(p.category_l1, 'Unknown') as category,
-        coalesce(p.brand, 'Unknown') as brand,
-        i.order_id,
-        i.qty,
-        i.line_gross_usd,
-        i.line_discount_usd,
-        coalesce(r.refund_usd, 0) as refund_usd,
-        coalesce(i.cogs_usd, 0) as cogs_usd
-    from dw.fct_order_items as i
-    inner join dw.fct_orders as o on o.order_id = i.order_id
-    left join line_refunds as r on r.order_id = i.order_id and r.line_no = i.line_no
-    left join dw.dim_product as p on p.product_sk = i.product_sk
-    where o.is_revenue
+        cast(date_trunc('month', order_date) as date) as month,
+        category,
+        brand,
+        order_id,
+        units as qty,
+        line_gross_usd,
+        line_discount_usd,
+        refund_usd,
+        cogs_usd
+    from marts.mart_item_profitability
+    where is_revenue
 ),
 totals as (
     select
