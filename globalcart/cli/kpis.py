@@ -87,6 +87,9 @@ def _metric_table(results: list[KpiResult], by: str | None, grain: str | None) -
     if first.compare:
         table.add_column("previous", justify="right")
         table.add_column("change", justify="right")
+    unavailable = [r for r in results if not r.available]
+    if unavailable:
+        table.caption = "; ".join(f"{r.kpi.label} – {r.unavailable_reason}" for r in unavailable)
     for result in results:
         kpi = result.kpi
         for row in result.rows:
@@ -110,7 +113,7 @@ def _data_table(result: KpiResult) -> Table:
     for row in result.rows:
         table.add_row(*(format_value(row[c], "number") for c in result.columns))
     if not result.rows:
-        table.caption = "no rows"
+        table.caption = "no rows" if result.available else result.unavailable_reason
     return table
 
 
@@ -132,6 +135,8 @@ def _as_json(results: list[KpiResult]) -> str:
             "compare": r.compare,
             "previous_start": _jsonable(r.previous_start),
             "previous_end": _jsonable(r.previous_end),
+            "available": r.available,
+            "unavailable_reason": r.unavailable_reason,
             "rows": [{k: _jsonable(v) for k, v in row.items()} for row in r.rows],
         }
         for r in results

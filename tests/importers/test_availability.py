@@ -4,10 +4,13 @@ exactly when one of its inputs has no row (a hand-built warehouse on both engine
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
+from typer.testing import CliRunner
 
+from globalcart.cli import app
 from globalcart.importers import ImportBatch
 from globalcart.importers.fx import daily_rates
 from globalcart.importers.landing import report_frame
@@ -88,3 +91,12 @@ def test_missing_inputs_make_kpis_unavailable_not_zero(warehouse_url: str, tmp_p
         assert compute(warehouse, "cohort_retention").available
     finally:
         warehouse.close()
+    args = ["kpis", "sessions", "gross_revenue", "--start", "2024-01-01", "--end", "2024-01-03"]
+    done = CliRunner().invoke(app, [*args, "--format", "json", "--database", warehouse_url])
+    assert done.exit_code == 0, done.output
+    shown = {kpi["kpi"]: kpi for kpi in json.loads(done.output)["kpis"]}
+    assert shown["gross_revenue"]["available"] and not shown["sessions"]["available"]
+    assert "clickstream" in shown["sessions"]["unavailable_reason"]
+    done = CliRunner().invoke(app, [*args, "--database", warehouse_url])
+    assert done.exit_code == 0
+    assert "no sessions and funnel events" in " ".join(done.output.split())
