@@ -37,7 +37,8 @@ WATCHED = (
     Watched("app.users", "updated_at"),
     Watched("app.orders", "updated_at"),
     Watched("app.payments", "updated_at"),
-    Watched("app.returns", "requested_at"),
+    Watched("app.shipments", "updated_at"),
+    Watched("app.returns", "updated_at"),
     Watched("app.events", "event_ts"),
 )
 
@@ -46,6 +47,7 @@ WATCHED = (
 STATUSES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "app.orders": ("order_id", "gc_app_c_orders", contract.ORDER_STATUSES),
     "app.payments": ("payment_id", "gc_app_c_payments", contract.PAYMENT_STATUSES),
+    "app.shipments": ("shipment_id", "gc_app_c_shipments", contract.SHIPMENT_STATUSES),
     "app.returns": ("return_id", "gc_app_c_returns", contract.RETURN_STATUSES),
 }
 
@@ -80,14 +82,20 @@ def candidates(since: dict[str, dt.datetime]) -> list[tuple[str, str, list[dt.da
             [since["app.payments"]],
         ),
         (
+            "gc_app_c_shipments",
+            "select shipment_id, order_id from app.shipments where updated_at >= ?",
+            [since["app.shipments"]],
+        ),
+        (
             "gc_app_c_returns",
-            "select return_id, order_id from app.returns where requested_at >= ?",
+            "select return_id, order_id from app.returns where updated_at >= ?",
             [since["app.returns"]],
         ),
         (
             "gc_app_c_orders",
             "select order_id from app.orders where updated_at >= ? "
             "union select order_id from gc_app_c_payments "
+            "union select order_id from gc_app_c_shipments "
             "union select order_id from gc_app_c_returns "
             f"union select o.order_id from gc_app_c_events as e inner join app.orders as o "
             f"on {owned}",
@@ -129,6 +137,8 @@ ID_SOURCES: dict[str, str] = {
     "left join app.orders as o on o.order_id = c.order_id",
     "payment": "select p.payment_id, p.created_at from app.payments as p "
     "inner join gc_app_c_payments as c on c.payment_id = p.payment_id",
+    "shipment": "select s.shipment_id, s.created_at from app.shipments as s "
+    "inner join gc_app_c_shipments as c on c.shipment_id = s.shipment_id",
     "return": "select r.return_id, r.requested_at from app.returns as r "
     "inner join gc_app_c_returns as c on c.return_id = r.return_id",
     "event": "select event_id, event_ts from gc_app_c_events",
@@ -152,7 +162,7 @@ def _money(expr: str) -> str:
 def mapped(dialect: Dialect) -> dict[str, str]:
     """Landing table -> select of ``app_key`` plus the contract columns, over the candidates."""
     ts = partial(ts_text, dialect=dialect)
-    no_ts, no_id, no_text = "cast(null as varchar)", "cast(null as bigint)", "cast(null as varchar)"
+    no_id, no_text = "cast(null as bigint)", "cast(null as varchar)"
     return {
         "customers": f"""
             select u.user_id as app_key, c.warehouse_id as customer_id, lower(u.email) as email,
@@ -239,13 +249,25 @@ def mapped(dialect: Dialect) -> dict[str, str]:
             select r.return_id as app_key, i.warehouse_id as return_id,
                 o.warehouse_id as order_id, cast(r.line_no as bigint) as line_no, r.product_id,
                 cast(r.qty as bigint) as qty, lower(r.reason) as reason,
-                {ts("r.requested_at")} as requested_at, {no_ts} as received_at,
-                cast(null as double precision) as refund_amount, {no_ts} as refunded_at,
-                lower(r.status) as status, cast(null as boolean) as restocked
+                {ts("r.requested_at")} as requested_at, {ts("r.received_at")} as received_at,
+                {_money("r.refund_amount")} as refund_amount,
+                {ts("r.refunded_at")} as refunded_at, lower(r.status) as status,
+                cast(null as boolean) as restocked
             from app.returns as r
             inner join gc_app_c_returns as k on k.return_id = r.return_id
             {_id("i", "return", "r.return_id")}
             {_id("o", "order", "r.order_id")}""",
+        "shipments": f"""
+            select a.shipment_id as app_key, i.warehouse_id as shipment_id,
+                o.warehouse_id as order_id, {no_id} as fc_id, a.carrier,
+                {ts("a.shipped_at")} as shipped_at, {no_text} as promised_delivery_date,
+                {ts("a.delivered_at")} as delivered_at,
+                {_money("a.shipping_cost")} as shipping_cost,
+                lower(a.status) as status, {ts("a.updated_at")} as updated_at
+            from app.shipments as a
+            inner join gc_app_c_shipments as k on k.shipment_id = a.shipment_id
+            {_id("i", "shipment", "a.shipment_id")}
+            {_id("o", "order", "a.order_id")}""",
         # the base currency converts at 1 on every day: the shop's days get that rate when the
         # landing data has no USD rate for them (the shop sells after the last generated day)
         "fx_rates": f"""

@@ -40,12 +40,6 @@ RUN_MODE = "app"
 MARK_PREFIX = "app."
 _BEGINNING = dt.datetime(1900, 1, 1)
 _DUCKDB_LOCK = threading.Lock()
-_OPS_TABLES = (
-    "create table if not exists ops.app_ids (kind varchar not null, app_id varchar not null, "
-    "warehouse_id bigint not null, primary key (kind, app_id))",
-    "create table if not exists ops.app_sent (table_name varchar not null, "
-    "app_key varchar not null, row_hash varchar not null, primary key (table_name, app_key))",
-)
 
 
 class AppSourceError(WarehouseError):
@@ -87,8 +81,11 @@ def ingest_app(warehouse: Warehouse, *, overlap: dt.timedelta = DEFAULT_OVERLAP)
             "this database has no storefront schema (app.*); run `globalcart serve` once "
             "or create it with globalcart.store.migrate_app"
         )
-    for statement in _OPS_TABLES:
-        warehouse.execute(statement)
+    if not warehouse.table_exists("app.shipments"):
+        raise AppSourceError(
+            "the storefront schema (app.*) predates deliveries and refunds; upgrade it by "
+            "running `globalcart serve` once or globalcart.store.migrate_app"
+        )
     lock: AbstractContextManager[object] = (
         _DUCKDB_LOCK if warehouse.dialect == "duckdb" else nullcontext()
     )
@@ -134,7 +131,7 @@ def _ingest(warehouse: Warehouse, overlap: dt.timedelta) -> AppIngestResult:
             if rows:
                 _publish(warehouse, table, rows, result.run_id, result.ingested_at)
         finish_run(warehouse, result.run_id, "success")
-    _save_marks(warehouse, seen)
+    _save_marks(warehouse, {t: v for t, v in seen.items() if marks.get(t) != v})
     for name in temps:
         warehouse.execute(f"drop table if exists {name}")
     return result
@@ -166,6 +163,7 @@ def _latest_changes(
 
 
 def _save_marks(warehouse: Warehouse, seen: dict[str, dt.datetime]) -> None:
+    """Store the watermarks that moved (an ingest with nothing new writes nothing)."""
     for table, value in seen.items():
         warehouse.execute("delete from ops.watermarks where name = ?", [table])
         warehouse.execute(

@@ -18,7 +18,7 @@ import re
 
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.models import Model
-from globalcart.pipeline.scopes import delta_columns, deltas_used, resolve
+from globalcart.pipeline.scopes import analyze_temp, delta_columns, deltas_used, resolve
 from globalcart.pipeline.validation import (
     TableRules,
     chk_sql,
@@ -94,6 +94,7 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) ->
     delta = f"select distinct {listed} from {model_name} as l where {touched}"
     warehouse.execute(f"drop table if exists gc_delta_{table}")
     warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
+    analyze_temp(warehouse, f"gc_delta_{table}")
     if has_reference_rules(rules):
         warehouse.execute("drop table gc_chk_recheck")
 
@@ -179,6 +180,7 @@ def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str])
     key, keys = declaration["key"], changed_table(model)
     warehouse.execute(f"drop table if exists {keys}")
     warehouse.execute(f"create temp table {keys} as {resolve(declaration['changed'])}")
+    analyze_temp(warehouse, keys)
     sql = restricted_sql(model.sql, declaration, keys)
     changed = f"{key} in (select {key} from {keys})"
     warehouse.execute(f"delete from {model.name} where {changed}")

@@ -132,7 +132,19 @@ def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str
             return warehouse.row_count(model.name)
         warehouse.execute(f"drop table {model.name} cascade")
     warehouse.execute(f"create table {model.name} as {model.sql}")
+    key = merge_columns(model)
+    if key:  # merges delete and read by key: without an index each is a full scan
+        index = f"{model.table}_merge_key"
+        warehouse.execute(f"create index {index} on {model.name} ({', '.join(key)})")
     return warehouse.row_count(model.name)
+
+
+def merge_columns(model: Model) -> list[str]:
+    """The columns a merge of ``model`` deletes and reads by (none if it never merges)."""
+    declaration = merge_declaration(model)
+    if declaration is not None:
+        return [declaration["key"]]
+    return [column for column, _ in merge_key(model) or []]
 
 
 @dataclass(frozen=True)
