@@ -131,6 +131,45 @@ exception when others then
 end $$"""
 
 
+_PG_TRY_DATE_SQL = r"""
+create or replace function staging.try_date(s varchar) returns date
+language sql stable parallel safe as $$
+select case when s ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' then
+  case when substr(s, 1, 4) <> '0000' and substr(s, 9, 2)::int <= case substr(s, 6, 2)
+      when '02' then case when substr(s, 1, 4)::int % 4 = 0
+          and (substr(s, 1, 4)::int % 100 <> 0 or substr(s, 1, 4)::int % 400 = 0)
+        then 29 else 28 end
+      when '04' then 30 when '06' then 30 when '09' then 30 when '11' then 30 else 31 end
+  then cast(s as date) end
+end
+$$"""
+
+_PG_TRY_TS_SQL = r"""
+create or replace function staging.try_ts(s varchar) returns timestamp
+language sql stable parallel safe as $$
+select case when s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$'
+  and staging.try_date(substr(s, 1, 10)) is not null then cast(s as timestamp) end
+$$"""
+
+
+_DUCKDB_STRICT = [
+    "create or replace macro staging.try_ts(s) as case when "
+    "regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}') "
+    "and substr(s, 1, 4) <> '0000' then try_strptime(s, '%Y-%m-%d %H:%M:%S') end",
+    "create or replace macro staging.try_date(s) as case when "
+    "regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') and substr(s, 1, 4) <> '0000' "
+    "then cast(try_strptime(s, '%Y-%m-%d') as date) end",
+]
+
+
+def _inlined_functions(dialect: Dialect) -> list[str]:
+    """Exactly the contract's formats on both engines (DuckDB's strptime also took one-digit
+    months, leading blanks and year 0). PostgreSQL: plain SQL functions that the planner
+    inlines, with no exception handler (whose subtransaction a parallel query forbids), so
+    validating a big table can use parallel workers."""
+    return _DUCKDB_STRICT if dialect == "duckdb" else [_PG_TRY_DATE_SQL, _PG_TRY_TS_SQL]
+
+
 def _fast_functions(dialect: Dialect) -> list[str]:
     """PostgreSQL: a cheap shape test, then the native cast (3x faster than field checks).
 
@@ -181,6 +220,21 @@ def _demand_results(dialect: Dialect) -> list[str]:
     ]
 
 
+def _refresh_tables(dialect: Dialect) -> list[str]:
+    """Bookkeeping of the storefront ingest (warehouse ids of app ids, the version of each app
+    row sent) and of the continuous refresh (what each refresh ran and its KPI snapshots)."""
+    del dialect
+    return [
+        "create table if not exists ops.app_ids (kind varchar not null, app_id varchar not null, "
+        "warehouse_id bigint not null, primary key (kind, app_id))",
+        "create table if not exists ops.app_sent (table_name varchar not null, "
+        "app_key varchar not null, row_hash varchar not null, primary key (table_name, app_key))",
+        "create table if not exists ops.refresh_runs (run_id bigint primary key, "
+        "build_run_id bigint, app_rows bigint not null, files_loaded bigint not null, "
+        "before_label varchar, after_label varchar, duration_ms bigint)",
+    ]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
@@ -188,6 +242,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "faster parsing functions on PostgreSQL", _fast_functions),
     Migration(5, "analytics result tables read by the customer segments mart", _analytics_results),
     Migration(6, "demand forecast and reorder suggestion tables", _demand_results),
+    Migration(7, "storefront ingest and continuous refresh bookkeeping", _refresh_tables),
+    Migration(8, "exact, parallel-safe parsing functions", _inlined_functions),
 )
 
 
