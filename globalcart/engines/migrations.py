@@ -235,6 +235,17 @@ def _refresh_tables(dialect: Dialect) -> list[str]:
     ]
 
 
+def _landing_file_indexes(dialect: Dialect) -> list[str]:
+    """PostgreSQL: an incremental build reads only the rows of newly loaded files."""
+    if dialect == "duckdb":
+        return []
+    return [
+        f"create index if not exists {table.name}_source_file on landing.{table.name} "
+        "(source_file)"
+        for table in contract.TABLES
+    ]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "schemas, ops and quality tables", _base),
     Migration(2, "landing tables from the source contract", _landing),
@@ -244,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "demand forecast and reorder suggestion tables", _demand_results),
     Migration(7, "storefront ingest and continuous refresh bookkeeping", _refresh_tables),
     Migration(8, "exact, parallel-safe parsing functions", _inlined_functions),
+    Migration(9, "landing rows found by source file on PostgreSQL", _landing_file_indexes),
 )
 
 

@@ -132,11 +132,23 @@ def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str
             return warehouse.row_count(model.name)
         warehouse.execute(f"drop table {model.name} cascade")
     warehouse.execute(f"create table {model.name} as {model.sql}")
-    key = merge_columns(model)
-    if key:  # merges delete and read by key: without an index each is a full scan
-        index = f"{model.table}_merge_key"
-        warehouse.execute(f"create index {index} on {model.name} ({', '.join(key)})")
+    for suffix, definition in postgres_indexes(model).items():
+        warehouse.execute(f"create index {model.table}_{suffix} on {model.name} {definition}")
     return warehouse.row_count(model.name)
+
+
+def postgres_indexes(model: Model) -> dict[str, str]:
+    """PostgreSQL indexes of a model, so an incremental build looks rows up instead of
+    scanning: the merge key, and on chk models the source file (the new files' rows) and the
+    rows failing a rule (re-checked each build)."""
+    indexes = {}
+    key = merge_columns(model)
+    if key:
+        indexes["merge_key"] = f"({', '.join(key)})"
+    if landing_of(model.name) is not None:
+        indexes["source_file"] = "(source_file)"
+        indexes["failed"] = "(dq_rule) where dq_rule is not null"
+    return indexes
 
 
 def merge_columns(model: Model) -> list[str]:
