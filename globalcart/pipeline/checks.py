@@ -63,17 +63,32 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def failing_sql(check: Check, changed: str | None) -> str:
-    """A query counting the failing rows; with ``changed`` (a predicate over the model's rows,
-    e.g. the keys a merge rewrote) only rows that predicate selects, or for ``unique`` the
-    values they hold, are checked: the rest passed when they were written."""
+@dataclass(frozen=True)
+class Rewritten:
+    """The rows a merge rewrote: ``predicate`` selects them, ``key`` is the merge key."""
+
+    predicate: str
+    key: tuple[str, ...]
+
+
+def failing_sql(check: Check, rewritten: Rewritten | None) -> str:
+    """A query counting the failing rows; after a merge only the rewritten rows, or for
+    ``unique`` the values they hold, are checked: the rest passed when they were written. A
+    unique set of columns containing the merge key can only repeat among rewritten rows."""
     model, col, kind, args = check.model, check.column or "", check.type, dict(check.args)
+    changed = rewritten.predicate if rewritten else None
     rows = model if changed is None else f"(select * from {model} where {changed}) as gc_rows"
     if kind == "not_null":
         return f"select count(*) from {rows} where {col} is null"
     if kind == "unique":
-        columns = ", ".join(args.get("columns") or [col])
-        among = "" if changed is None else f" where ({columns}) in (select {columns} from {rows})"
+        names = list(args.get("columns") or [col])
+        columns = ", ".join(names)
+        if rewritten is None:
+            among = ""
+        elif set(rewritten.key) <= set(names):
+            among = f" where {changed}"
+        else:
+            among = f" where ({columns}) in (select {columns} from {rows})"
         if not args.get("columns"):
             return f"select count({col}) - count(distinct {col}) from {model}{among}"
         return (
@@ -139,11 +154,11 @@ def load_checks(sql_dir: Path = SQL_DIR) -> list[Check]:
 
 
 def run_checks(
-    warehouse: Warehouse, models: set[str], changed: dict[str, str] | None = None
+    warehouse: Warehouse, models: set[str], changed: dict[str, Rewritten] | None = None
 ) -> list[CheckResult]:
     """Run the checks of ``models``; returns every result (the caller decides what fails).
 
-    ``changed`` maps a merged model to the predicate selecting the rows the merge rewrote.
+    ``changed`` maps a merged model to the rows the merge rewrote.
     """
     results = []
     for check in load_checks():

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from globalcart.engines.base import Warehouse, WarehouseError
 from globalcart.pipeline import scopes
-from globalcart.pipeline.checks import CheckResult, record_results, run_checks
+from globalcart.pipeline.checks import CheckResult, Rewritten, record_results, run_checks
 from globalcart.pipeline.incremental import (
     MARK_PREFIX,
     append_chk,
@@ -267,7 +267,7 @@ def build(
                 existing = catalog(warehouse)
                 steps, marks = plan(warehouse, full, existing)
             result.skipped = len(discover(warehouse.dialect)) - len(steps)
-            prepared, changed = False, dict[str, str]()
+            prepared, changed = False, dict[str, Rewritten]()
             for index, step in enumerate(steps):
                 model = step.model
                 if landing_of(model.name) is None and not prepared:
@@ -322,7 +322,10 @@ def build(
 
 
 def _execute(
-    warehouse: Warehouse, step: Step, existing: dict[str, list[str]], changed: dict[str, str]
+    warehouse: Warehouse,
+    step: Step,
+    existing: dict[str, list[str]],
+    changed: dict[str, Rewritten],
 ) -> int:
     """Build one model the way its step says; returns its row count. A merge records the
     predicate selecting the rows it rewrote in ``changed`` (for the checks)."""
@@ -330,9 +333,11 @@ def _execute(
     if step.append_since is not None:
         append_chk(warehouse, model.name, step.append_since, step.append_until)
     elif step.merge and (declaration := merge_declaration(model)) is not None:
-        changed[model.name] = merge_model(warehouse, model, declaration)
+        predicate = merge_model(warehouse, model, declaration)
+        changed[model.name] = Rewritten(predicate, tuple(merge_columns(model)))
     elif step.merge:
-        changed[model.name] = merge_stg(warehouse, model, merge_key(model) or [])
+        predicate = merge_stg(warehouse, model, merge_key(model) or [])
+        changed[model.name] = Rewritten(predicate, tuple(merge_columns(model)))
     elif (table := landing_of(model.name)) is not None:
         # only the files the plan saw: one loaded meanwhile waits for the next build
         rules = load_rules()[table]

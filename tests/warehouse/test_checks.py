@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from globalcart.engines import Warehouse
-from globalcart.pipeline.checks import Check, failing_sql
+from globalcart.pipeline.checks import Check, Rewritten, failing_sql
 
 
-def _count(warehouse: Warehouse, check: Check, changed: str | None) -> int:
-    return int(warehouse.query(failing_sql(check, changed))[0][0])
+def _count(
+    warehouse: Warehouse, check: Check, changed: str | None, key: tuple[str, ...] = ("id",)
+) -> int:
+    rewritten = None if changed is None else Rewritten(changed, key)
+    return int(warehouse.query(failing_sql(check, rewritten))[0][0])
 
 
 def test_checks_restricted_to_changed_rows(warehouse: Warehouse) -> None:
@@ -38,3 +41,6 @@ def test_checks_restricted_to_changed_rows(warehouse: Warehouse) -> None:
     assert _count(warehouse, in_range, "id in (3)") == 1
     assert _count(warehouse, related, None) == 1  # v = 5 has no id 5
     assert _count(warehouse, related, "id < 4") == 0
+    # merged by v: a repeated v can only be among the rewritten rows
+    assert _count(warehouse, unique, "v in (1)", ("v",)) == 1
+    assert _count(warehouse, unique, "v in (5)", ("v",)) == 0
