@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,36 @@ class Settings(BaseSettings):
     )
     shop_initial_stock: int = Field(
         default=100, ge=0, description="Units on hand given to each product when seeding the shop."
+    )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each server process keeps for its request threads.",
+    )
+    public_dashboard: bool = Field(
+        default=False,
+        description="Serve the public KPI dashboard at / to anyone (otherwise an API key or an "
+        "analyst sign-in is needed).",
+    )
+    refresh_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between background refreshes (storefront + watched folder -> "
+        "warehouse -> KPIs); 0 disables them.",
+    )
+    refresh_max_backoff_seconds: float = Field(
+        default=300.0, gt=0, description="Longest wait before retrying a failed refresh."
+    )
+    serve_refresh: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Whether `globalcart serve` refreshes in the background: auto = on DuckDB "
+        "only (on PostgreSQL run `globalcart refresh --watch` as a separate worker).",
+    )
+    watch_dir: Path = Field(
+        default=Path("data/incoming"),
+        description="Folder watched by the refresh for landing batches (folders with a "
+        "manifest.json, e.g. from `globalcart generate --incremental`).",
     )
 
 

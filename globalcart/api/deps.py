@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from globalcart.api.problems import ProblemError
 from globalcart.api.security import Limiters, same, token_hash
@@ -34,17 +35,21 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
 
 
-def get_store(request: Request) -> Store:
+# Dependencies that do no I/O are ``async`` so that FastAPI runs them on the event loop instead
+# of handing each to a worker thread; those that may query the database hand only that part over.
+
+
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_limiters(request: Request) -> Limiters:
+async def get_limiters(request: Request) -> Limiters:
     limiters: Limiters = request.app.state.limiters
     return limiters
 
@@ -52,6 +57,18 @@ def get_limiters(request: Request) -> Limiters:
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LimitersDep = Annotated[Limiters, Depends(get_limiters)]
+
+
+async def reject_nul(request: Request) -> None:
+    """Refuse NUL characters in the path, query or body up front (on both engines alike):
+    PostgreSQL text cannot hold them, and no field of this API has a use for them."""
+    query = request.query_params.multi_items()
+    found = "\x00" in request.url.path or any("\x00" in k + v for k, v in query)
+    if not found and request.method not in SAFE_METHODS:
+        body = await request.body()
+        found = b"\x00" in body or b"\\u0000" in body
+    if found:
+        raise ProblemError(422, "the request contains a NUL character", kind="validation-error")
 
 
 def client_ip(request: Request) -> str:
@@ -98,7 +115,7 @@ def _from_session(store: Store, settings: Settings, token: str) -> Principal | N
     return Principal(record.user, "session", digest, csrf_token=record.csrf_token)
 
 
-def optional_principal(
+async def optional_principal(
     request: Request, store: StoreDep, settings: SettingsDep
 ) -> Principal | None:
     """The caller, or None when anonymous (an expired or unknown session counts as anonymous).
@@ -112,15 +129,18 @@ def optional_principal(
             raise ProblemError(
                 401, "use 'Authorization: Bearer <api key>'", kind="invalid-credentials"
             )
-        return _from_api_key(store, token.strip())
+        token = token.strip()
+        if store.api_keys.get(token_hash(token)) is not None:  # remembered: no query
+            return _from_api_key(store, token)
+        return await run_in_threadpool(_from_api_key, store, token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie or len(cookie) > 200:
         return None
-    principal = _from_session(store, settings, cookie)
+    principal = await run_in_threadpool(_from_session, store, settings, cookie)
     if principal is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not same(sent, principal.csrf_token or ""):
-            security_event(store, request, "csrf_rejected", principal.user)
+            await run_in_threadpool(security_event, store, request, "csrf_rejected", principal.user)
             raise ProblemError(
                 403, f"missing or wrong {CSRF_HEADER} header", kind="csrf-token-mismatch"
             )
@@ -130,7 +150,7 @@ def optional_principal(
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_principal(principal: OptionalPrincipal) -> Principal:
+async def require_principal(principal: OptionalPrincipal) -> Principal:
     if principal is None:
         raise ProblemError(
             401,
@@ -144,7 +164,7 @@ def require_principal(principal: OptionalPrincipal) -> Principal:
 AuthPrincipal = Annotated[Principal, Depends(require_principal)]
 
 
-def require_customer(principal: AuthPrincipal) -> Principal:
+async def require_customer(principal: AuthPrincipal) -> Principal:
     """A signed-in customer (browser session): the storefront's cart and order routes."""
     if principal.user.role != "customer" or principal.via != "session":
         raise ProblemError(403, "this route is for signed-in customers", kind="forbidden")

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from globalcart.contract import FUNNEL_STAGES
 
+MAX_ID = 2**63 - 1  # ids are bigint columns
+
 Email = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Stage = Literal[
     "VIEW_PRODUCT",
@@ -87,7 +89,7 @@ class ProductPage(BaseModel):
 
 
 class CartItemIn(Strict):
-    product_id: int = Field(gt=0)
+    product_id: int = Field(gt=0, le=MAX_ID)
     qty: int = Field(default=1, ge=1, le=99)
 
 
@@ -171,7 +173,7 @@ class ReturnIn(Strict):
 
 class EventIn(Strict):
     stage: Stage
-    product_id: int | None = Field(default=None, gt=0)
+    product_id: int | None = Field(default=None, gt=0, le=MAX_ID)
     order_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     failure_reason: str | None = Field(default=None, max_length=100)
     ts: dt.datetime | None = Field(default=None, description="Client time (kept for reference).")

@@ -9,9 +9,13 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from globalcart.store import Store
+from globalcart.store.ratelimits import SharedCounter
 
 # OWASP Password Storage Cheat Sheet: Argon2id, m = 19 MiB, t = 2, p = 1 (the minimum).
 ARGON2_MEMORY_KIB = 19456
@@ -144,12 +148,18 @@ class Limit:
     seconds: float
 
 
+class Limiter(Protocol):
+    def hit(self, key: str, cost: int = 1) -> float | None: ...
+
+    def reset(self, key: str) -> None: ...
+
+
 @dataclass
 class RateLimiter:
-    """Sliding-window limits kept in memory (per process; enough for one DuckDB process).
+    """Sliding-window limits kept in memory: enough for DuckDB, whose one process serves all.
 
-    With several PostgreSQL workers each worker counts separately, which multiplies the limit by
-    the number of workers; a shared counter table is the next step.
+    On PostgreSQL, where several worker processes may serve, ``Limiters.use_store`` swaps these
+    for counters in the database that every worker shares.
     """
 
     limit: Limit
@@ -190,17 +200,26 @@ class Limits:
 @dataclass
 class Limiters:
     limits: Limits
-    login_account: RateLimiter = field(init=False)
-    login_ip: RateLimiter = field(init=False)
-    otp_request: RateLimiter = field(init=False)
-    otp_verify: RateLimiter = field(init=False)
-    signup: RateLimiter = field(init=False)
-    events: RateLimiter = field(init=False)
+    login_account: Limiter = field(init=False)
+    login_ip: Limiter = field(init=False)
+    otp_request: Limiter = field(init=False)
+    otp_verify: Limiter = field(init=False)
+    signup: Limiter = field(init=False)
+    events: Limiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.login_account = RateLimiter(self.limits.login_per_account)
-        self.login_ip = RateLimiter(self.limits.login_per_ip)
-        self.otp_request = RateLimiter(self.limits.otp_request_per_account)
-        self.otp_verify = RateLimiter(self.limits.otp_verify_per_account)
-        self.signup = RateLimiter(self.limits.signup_per_ip)
-        self.events = RateLimiter(self.limits.events_per_client)
+        for name, limit in self._each():
+            setattr(self, name, RateLimiter(limit))
+
+    def _each(self) -> list[tuple[str, Limit]]:
+        own = {"login_account": "login_per_account", "login_ip": "login_per_ip",
+               "otp_request": "otp_request_per_account", "otp_verify": "otp_verify_per_account",
+               "signup": "signup_per_ip", "events": "events_per_client"}  # fmt: skip
+        return [(name, getattr(self.limits, limit)) for name, limit in own.items()]
+
+    def use_store(self, store: Store) -> None:
+        """On PostgreSQL, count in ``app.rate_limits`` so that every worker shares the limits."""
+        if store.dialect != "postgres":
+            return
+        for name, limit in self._each():
+            setattr(self, name, SharedCounter(store, name, limit.count, limit.seconds))

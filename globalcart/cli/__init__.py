@@ -7,6 +7,7 @@ from globalcart.cli.app import app, docs_app
 from globalcart.cli.generate import generate_command
 from globalcart.cli.importers import import_app
 from globalcart.cli.kpis import docs_kpis_command, kpis_command, snapshot_command
+from globalcart.cli.refresh import refresh_command, simulate_command
 from globalcart.cli.reports import docs_bi_command, export_command, report_app
 from globalcart.cli.serve import serve_command
 from globalcart.cli.users import users_app
@@ -28,6 +29,8 @@ app.command("kpis")(kpis_command)
 app.command("snapshot")(snapshot_command)
 docs_app.command("kpis")(docs_kpis_command)
 app.command("serve")(serve_command)
+app.command("refresh")(refresh_command)
+app.command("simulate")(simulate_command)
 app.add_typer(users_app, name="users")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")

@@ -17,8 +17,19 @@ def serve_command(
         str | None,
         typer.Option("--database", help="Database URL (default: GLOBALCART_DATABASE_URL setting)."),
     ] = None,
+    refresh: Annotated[
+        bool | None,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="Refresh the warehouse in the background every GLOBALCART_REFRESH_SECONDS "
+            "(default: on DuckDB only; on PostgreSQL run `globalcart refresh --watch`).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the REST API and the storefront backend (OpenAPI docs at /docs)."""
+    """Serve the REST API and the storefront backend (OpenAPI docs at /docs).
+
+    On DuckDB the server also refreshes the warehouse and KPIs in the background (storefront
+    orders and batches dropped in GLOBALCART_WATCH_DIR show up within seconds)."""
     import uvicorn
 
     from globalcart.api.app import create_app
@@ -28,6 +39,8 @@ def serve_command(
     settings = get_settings()
     if database:
         settings = settings.model_copy(update={"database_url": database})
+    if refresh is not None:
+        settings = settings.model_copy(update={"serve_refresh": "on" if refresh else "off"})
     configure_logging(settings.log_level)
     try:
         app = create_app(settings)

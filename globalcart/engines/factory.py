@@ -19,8 +19,11 @@ def duckdb_path(url: str) -> str:
     return path
 
 
-def connect(url: str, *, migrate_schema: bool = True) -> Warehouse:
-    """Connect to ``duckdb:///…`` or ``postgresql://…`` and apply pending migrations."""
+def connect(url: str, *, migrate_schema: bool = True, pool_size: int = 4) -> Warehouse:
+    """Connect to ``duckdb:///…`` or ``postgresql://…`` and apply pending migrations.
+
+    ``pool_size``: PostgreSQL connections kept for this process's threads (a server's request
+    threads share them)."""
     warehouse: Warehouse
     if url.startswith("duckdb:"):
         from globalcart.engines.duckdb import DuckDBWarehouse
@@ -30,7 +33,7 @@ def connect(url: str, *, migrate_schema: bool = True) -> Warehouse:
         from globalcart.engines.postgres import PostgresWarehouse
 
         plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
-        warehouse = PostgresWarehouse(plain)
+        warehouse = PostgresWarehouse(plain, max_size=pool_size)
     else:
         scheme = url.split(":", 1)[0] if ":" in url else url
         raise WarehouseConnectionError(

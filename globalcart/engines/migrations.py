@@ -240,8 +240,7 @@ def _landing_file_indexes(dialect: Dialect) -> list[str]:
     if dialect == "duckdb":
         return []
     return [
-        f"create index if not exists {table.name}_source_file on landing.{table.name} "
-        "(source_file)"
+        f"create index if not exists {table.name}_source_file on landing.{table.name} (source_file)"
         for table in contract.TABLES
     ]
 

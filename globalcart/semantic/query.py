@@ -179,8 +179,10 @@ def _run(
     return [{name: _plain(value) for name, value in zip(columns, row, strict=True)} for row in rows]
 
 
-def _key(row: dict[str, Any], by: str | None, grain: Grain | None, spans: list[dt.date]) -> Any:
-    ordinal = spans.index(row["period"]) if grain is not None and row["period"] in spans else None
+def _key(
+    row: dict[str, Any], by: str | None, grain: Grain | None, ordinals: dict[dt.date, int]
+) -> Any:
+    ordinal = ordinals.get(row["period"]) if grain is not None else None
     return (ordinal, row.get(by) if by else None)
 
 
@@ -192,9 +194,10 @@ def _compare(
     spans: tuple[list[dt.date], list[dt.date]],
 ) -> None:
     """Add previous_value, change and change_pct to ``current`` (matched by period and key)."""
-    before = {_key(row, by, grain, spans[1]): row["value"] for row in previous}
+    now, then = ({day: i for i, day in enumerate(span)} for span in spans)
+    before = {_key(row, by, grain, then): row["value"] for row in previous}
     for row in current:
-        old = before.get(_key(row, by, grain, spans[0]))
+        old = before.get(_key(row, by, grain, now))
         value = row["value"]
         row["previous_value"] = old
         row["change"] = value - old if value is not None and old is not None else None

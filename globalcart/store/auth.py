@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from globalcart.store.db import Store, new_id, utcnow
 from globalcart.store.users import User
@@ -89,8 +90,27 @@ def create_api_key(
     return key_id
 
 
-def get_api_key(store: Store, key_hash: str) -> tuple[str, User, frozenset[str]] | None:
-    """(key id, owner, scopes) of an active key, else None."""
+ApiKey = tuple[str, User, frozenset[str]]
+
+
+def get_api_key(store: Store, key_hash: str) -> ApiKey | None:
+    """(key id, owner, scopes) of an active key, else None.
+
+    A found key is remembered for ``store.api_keys.seconds`` (2 s): integrations send many
+    requests per second, and the lookup would cost more than the answer. Revoking a key or
+    changing a role forgets them all at once in this process; other worker processes (PostgreSQL)
+    notice within those seconds.
+    """
+    cached = store.api_keys.get(key_hash)
+    if cached is not None:
+        return cast(ApiKey, cached)
+    found = _lookup_api_key(store, key_hash)
+    if found is not None:
+        store.api_keys.put(key_hash, found)
+    return found
+
+
+def _lookup_api_key(store: Store, key_hash: str) -> ApiKey | None:
     row = store.one(
         "select k.key_id, k.scopes, u.user_id, u.email, u.role, u.full_name, u.is_active, "
         "u.password_hash from app.api_keys as k inner join app.users as u "
@@ -129,6 +149,7 @@ def revoke_api_key(store: Store, key_id: str) -> bool:
             "returning key_id",
             [utcnow(), key_id],
         )
+    store.api_keys.clear()
     return bool(rows)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Any
 
 from globalcart.engines import Warehouse, WarehouseError
 from globalcart.engines.base import Params
+from globalcart.store.results import BuildCache
 
 
 class StoreError(Exception):
@@ -43,6 +45,31 @@ def is_unique_violation(exc: BaseException) -> bool:
     return "duplicate key" in text or "unique constraint" in text
 
 
+class TtlCache:
+    """Values remembered for ``seconds`` (at most ``max_entries``; thread-safe)."""
+
+    def __init__(self, seconds: float, max_entries: int = 10_000) -> None:
+        self.seconds, self.max_entries = seconds, max_entries
+        self._entries: dict[str, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: object) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 class Store:
     """The ``app`` schema of one database, shared by every request of the process."""
 
@@ -50,6 +77,8 @@ class Store:
         self.warehouse = warehouse
         self.dialect = warehouse.dialect
         self._lock = threading.RLock() if warehouse.dialect == "duckdb" else None
+        self.results = BuildCache(warehouse)
+        self.api_keys = TtlCache(seconds=2.0)
 
     @contextmanager
     def write(self) -> Iterator[None]:

@@ -101,8 +101,44 @@ def _v1(dialect: Dialect) -> list[str]:
     return _TABLES + (_PG_APPEND_ONLY if dialect == "postgres" else [])
 
 
+def _v2(dialect: Dialect) -> list[str]:
+    return [
+        """create table if not exists app.rate_limits (
+            bucket varchar primary key, window_start double precision not null,
+            hits integer not null)"""
+    ]
+
+
+def _v3(dialect: Dialect) -> list[str]:
+    """Deliveries and refunds (so returns can change net revenue), and the indexes the
+    warehouse ingest scans by (change times, an order's or a visit's events)."""
+    del dialect
+    columns = ("received_at timestamp", f"refund_amount {MONEY}", "refunded_at timestamp")
+    return [
+        f"""create table if not exists app.shipments (
+            shipment_id varchar primary key, order_id varchar not null unique,
+            carrier varchar not null, status varchar not null, shipping_cost {MONEY} not null,
+            shipped_at timestamp not null, delivered_at timestamp,
+            created_at timestamp not null, updated_at timestamp not null)""",
+        *(f"alter table app.returns add column if not exists {column}" for column in columns),
+        # the default stamps returns requested by code that does not set it
+        "alter table app.returns add column if not exists updated_at timestamp "
+        "default current_timestamp",
+        "update app.returns set updated_at = requested_at",
+        "create index if not exists events_session_idx on app.events (session_id)",
+        "create index if not exists events_order_idx on app.events (order_id)",
+        "create index if not exists users_updated_idx on app.users (updated_at)",
+        "create index if not exists orders_updated_idx on app.orders (updated_at)",
+        "create index if not exists payments_updated_idx on app.payments (updated_at)",
+        "create index if not exists returns_updated_idx on app.returns (updated_at)",
+        "create index if not exists shipments_updated_idx on app.shipments (updated_at)",
+    ]
+
+
 APP_MIGRATIONS: tuple[tuple[int, str, Callable[[Dialect], list[str]]], ...] = (
     (1, "operational store: users, auth, catalog, carts, orders, events", _v1),
+    (2, "rate-limit counters shared by every worker", _v2),
+    (3, "deliveries, refunds and the indexes of the warehouse ingest", _v3),
 )
 
 

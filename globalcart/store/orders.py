@@ -197,16 +197,6 @@ def release_stale_reservations(store: Store, older_than: dt.timedelta) -> int:
     return len(stale)
 
 
-def mark_delivered(store: Store, order_id: str) -> None:
-    """Fulfilment stand-in: a paid order is delivered (used by the admin tools and tests)."""
-    with store.write():
-        store.execute(
-            "update app.orders set status = 'delivered', updated_at = ? "
-            "where order_id = ? and status = 'paid'",
-            [utcnow(), order_id],
-        )
-
-
 def request_return(
     store: Store, user_id: str, order_id: str, line_no: int, qty: int, reason: str
 ) -> dict[str, Any]:

@@ -141,6 +141,7 @@ def set_role(store: Store, user_id: str, role: str) -> str:
             "update app.sessions set revoked_at = ? where user_id = ? and revoked_at is null",
             [now, user_id],
         )
+    store.api_keys.clear()  # the keys' owner changed role
     return str(row[0])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -90,6 +91,24 @@ def test_api_key_lifecycle(env: Env) -> None:
     assert admin.post("/api/admin/api-keys", json=escalate).status_code == 422
     actions = {entry["action"] for entry in audit_entries(env.store)}
     assert {"api_key_create", "api_key_revoke"} <= actions
+
+
+def test_a_key_revoked_by_another_worker_stops_working_within_seconds(env: Env) -> None:
+    owner = env.user("remembered@example.com", "analyst")
+    key, prefix = new_api_key()
+    key_id = create_api_key(env.store, owner.user_id, "bi", ["analytics:read"], token_hash(key),
+                            prefix)  # fmt: skip
+    bot = env.client()
+    bot.headers["Authorization"] = f"Bearer {key}"
+    assert bot.get("/api/auth/me").status_code == 200  # the key is now remembered
+    with env.store.write():  # as another process would revoke it: no in-process signal
+        env.store.execute("update app.api_keys set revoked_at = current_timestamp "
+                          "where key_id = ?", [key_id])  # fmt: skip
+    deadline = time.monotonic() + env.store.api_keys.seconds + 1
+    while bot.get("/api/auth/me").status_code == 200:
+        assert time.monotonic() < deadline, "the revoked key still works"
+        time.sleep(0.1)
+    assert bot.get("/api/auth/me").status_code == 401
 
 
 def test_the_audit_log_is_append_only_on_postgres(env: Env) -> None:

@@ -12,7 +12,8 @@ from globalcart.api.security import new_api_key, token_hash
 from globalcart.store import idempotency
 from globalcart.store.auth import create_api_key
 from globalcart.store.catalog import stock_of
-from globalcart.store.orders import mark_delivered, release_stale_reservations, reserve_order
+from globalcart.store.fulfilment import deliver_order
+from globalcart.store.orders import release_stale_reservations, reserve_order
 from tests.api.conftest import Env
 
 ID = "0" * 32
@@ -112,7 +113,7 @@ def test_customers_are_isolated(env: Env) -> None:
     alice.post("/api/customer/cart/items", json={"product_id": 102, "qty": 1})
     line_id = alice.get("/api/customer/cart").json()["lines"][0]["line_id"]
     order_id = order["order_id"]
-    mark_delivered(env.store, order_id)
+    deliver_order(env.store, order_id)
     assert bob.get(f"/api/customer/carts/{cart_id}").status_code == 404
     assert bob.patch(f"/api/customer/cart/lines/{line_id}", json={"qty": 9}).status_code == 404
     assert bob.delete(f"/api/customer/cart/lines/{line_id}").status_code == 404
@@ -184,7 +185,7 @@ def test_cancel_restocks_and_returns_need_delivery(env: Env) -> None:
     assert client.post(f"/api/customer/orders/{order_id}/cancel").status_code == 409
     client.post("/api/customer/cart/items", json={"product_id": 102, "qty": 2})
     order_id = _checkout(client, "return-00001").json()["order_id"]
-    mark_delivered(env.store, order_id)
+    deliver_order(env.store, order_id)
     returned = client.post(f"/api/customer/orders/{order_id}/returns", json=body)
     assert returned.status_code == 201 and returned.json()["status"] == "requested"
     assert client.post(f"/api/customer/orders/{order_id}/returns", json=body).status_code == 409

@@ -19,22 +19,20 @@ from fastapi.testclient import TestClient
 from snapshot import fast_snapshot
 from typer.testing import CliRunner
 
-from globalcart.api.app import create_app
 from globalcart.cli import app as cli
-from globalcart.config import Settings
-from globalcart.engines import Warehouse, connect
+from globalcart.engines import Warehouse
 from globalcart.generator.anomalies import BAD_ID_BASE
 from globalcart.pipeline.app_mapping import APP_ID_BASE
 from globalcart.pipeline.app_source import AppSourceError, ingest_app
 from globalcart.pipeline.runner import build
 from globalcart.semantic.query import compute
-from globalcart.store import Store, migrate_app
 from globalcart.store.carts import add_item
-from globalcart.store.catalog import seed_catalog
-from globalcart.store.orders import mark_delivered, reserve_order, settle_payment
+from globalcart.store.fulfilment import deliver_order
+from globalcart.store.orders import reserve_order, settle_payment
 from globalcart.store.users import create_user
 from tests.api.conftest import PASSWORD, Env
-from tests.semantic.kpi_data import load_and_build
+from tests.refresh.storefront import storefront_env
+from tests.refresh.storefront import wh as _wh
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -42,17 +40,7 @@ TODAY = dt.datetime.now(dt.UTC).date()
 @pytest.fixture
 def env(warehouse_url: str, tmp_path: Path) -> Iterator[Env]:
     """A built golden warehouse with the storefront over the same database."""
-    warehouse = connect(warehouse_url)
-    load_and_build(warehouse, tmp_path)
-    migrate_app(warehouse)
-    store = Store(warehouse)
-    assert seed_catalog(store, None, on_hand=20) == 3
-    yield Env(store, create_app(Settings(database_url=warehouse_url), store=store))
-    warehouse.close()
-
-
-def _wh(env: Env) -> Warehouse:
-    return env.store.warehouse
+    yield from storefront_env(warehouse_url, tmp_path, on_hand=20)
 
 
 def _shopper(env: Env) -> TestClient:
@@ -168,7 +156,7 @@ def test_return_after_delivery_reaches_fct_returns(env: Env) -> None:
     client = _shopper(env)
     app_order = _checkout(client, {20: 2}).json()["order_id"]
     _refresh(env)
-    mark_delivered(env.store, app_order)
+    deliver_order(env.store, app_order)
     body = {"line_no": 1, "qty": 1, "reason": "damaged"}
     assert client.post(f"/api/customer/orders/{app_order}/returns", json=body).status_code == 201
     _refresh(env)
@@ -237,7 +225,7 @@ def test_incremental_after_ingest_equals_full_build(env: Env) -> None:
     cancelled = _checkout(second, {10: 3}).json()["order_id"]
     _checkout(second, {30: 1}, simulate="bank_down")
     second.post(f"/api/customer/orders/{cancelled}/cancel")
-    mark_delivered(env.store, kept)
+    deliver_order(env.store, kept)
     _refresh(env)
     incremental = fast_snapshot(_wh(env))
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from globalcart.api.deps import AuthPrincipal, Principal, StoreDep, client_ip, security_event
 from globalcart.api.problems import ProblemError
@@ -21,11 +22,12 @@ Scope = Literal["admin", "analytics:read", "events:write"]
 Role = Literal["customer", "analyst", "admin"]
 
 
-def require_admin(principal: AuthPrincipal, store: StoreDep, request: Request) -> Principal:
+async def require_admin(principal: AuthPrincipal, store: StoreDep, request: Request) -> Principal:
     """An admin: a browser session, or an API key with the ``admin`` scope."""
     allowed = principal.via == "session" or ADMIN_SCOPE in principal.scopes
     if principal.user.role != "admin" or not allowed:
-        security_event(store, request, "admin_access_denied", principal.user)
+        await run_in_threadpool(security_event, store, request, "admin_access_denied",
+                                principal.user)  # fmt: skip
         raise ProblemError(403, "this route is for administrators", kind="forbidden")
     return principal
 

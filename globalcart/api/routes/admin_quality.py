@@ -105,7 +105,9 @@ def runs(
     responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}},
 )
 def export_mart(
-    mart: Annotated[str, Path(max_length=64, pattern=r"^mart_[a-z_]+$")],
+    mart: Annotated[
+        str, Path(max_length=64, pattern=r"^mart_[a-z_]+$", examples=["mart_orders_core"])
+    ],
     admin: Admin, store: StoreDep, request: Request,
     fmt: Annotated[ExportFormat, Query(alias="format")] = "csv",
 ) -> Response:  # fmt: skip

@@ -8,9 +8,11 @@ same rows as CSV.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from globalcart.api.deps import StoreDep
@@ -21,6 +23,7 @@ from globalcart.api.routes.kpi_tables import (
     ByQuery,
     CompareQuery,
     EndQuery,
+    Format,
     FormatQuery,
     GrainQuery,
     StartQuery,
@@ -29,8 +32,10 @@ from globalcart.api.routes.kpi_tables import (
     merged,
     respond,
 )
-from globalcart.semantic import list_kpis
+from globalcart.engines import Warehouse
+from globalcart.semantic import Compare, list_kpis
 from globalcart.semantic.snapshots import HEADLINE
+from globalcart.store import Store
 
 router = APIRouter(tags=["analytics"])
 TABLE: dict[str, Any] = {"response_model": Table, "responses": CSV_RESPONSES}
@@ -56,9 +61,20 @@ class KpiInfo(BaseModel):
     dimensions: list[str]
 
 
-def _table(store: StoreDep, title: str, name: str, start: dt.date | None, end: dt.date | None,
+def _cached(
+    store: Store, fmt: Format, filename: str, build: Callable[..., Table], *args: Any,
+    **options: Any,
+) -> Response:  # fmt: skip
+    """``build(warehouse, *args, **options)`` as JSON or CSV, computed once per warehouse build
+    for the same arguments (the caller has been authorised by then)."""
+    key = (build.__name__, args, tuple(sorted(options.items())))
+    table = store.results.get(key, lambda: build(store.warehouse, *args, **options))
+    return respond(table, fmt, filename)
+
+
+def _table(warehouse: Warehouse, title: str, name: str, start: dt.date | None, end: dt.date | None,
            limit: int | None = None) -> Table:  # fmt: skip
-    result, rows = kpi_rows(store.warehouse, name, start, end, limit=limit)
+    result, rows = kpi_rows(warehouse, name, start, end, limit=limit)
     return Table(title=title, kpis=[name], start=start, end=end, columns=result.columns, rows=rows)
 
 
@@ -68,9 +84,27 @@ def metrics_daily(
     compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Headline metrics per day (default: the last 30 days with data)."""
-    table = merged(store.warehouse, "Daily metrics", DAILY, start, end, grain="day",
-                   compare=compare)  # fmt: skip
-    return respond(table, fmt, "metrics_daily")
+    return _cached(
+        store,
+        fmt,
+        "metrics_daily",
+        merged,
+        "Daily metrics",
+        DAILY,
+        start,
+        end,
+        grain="day",
+        compare=compare,
+    )
+
+
+def _ltv_table(
+    warehouse: Warehouse, days: int, start: dt.date | None, end: dt.date | None
+) -> Table:
+    full = _table(warehouse, f"LTV at {days} days by cohort", "ltv_cohorts", start, end)
+    keep = ["cohort_month", "customers", f"ltv_{days}d_usd"]
+    rows = [{column: row.get(column) for column in keep} for row in full.rows]
+    return full.model_copy(update={"columns": keep, "rows": rows})
 
 
 @router.get("/ltv/{days}", **TABLE)
@@ -82,10 +116,7 @@ def ltv(
     """Average cumulative net revenue per customer of each monthly cohort after ``days``."""
     if days not in LTV_DAYS:
         raise ProblemError(422, "days must be 7, 30 or 90", kind="validation-error")
-    full = _table(store, f"LTV at {days} days by cohort", "ltv_cohorts", start, end)
-    keep = ["cohort_month", "customers", f"ltv_{days}d_usd"]
-    rows = [{column: row.get(column) for column in keep} for row in full.rows]
-    return respond(full.model_copy(update={"columns": keep, "rows": rows}), fmt, f"ltv_{days}d")
+    return _cached(store, fmt, f"ltv_{days}d", _ltv_table, days, start, end)
 
 
 @router.get("/inventory/alerts", **TABLE)
@@ -93,8 +124,36 @@ def inventory_alerts(
     _: Analyst, store: StoreDep, limit: Limit = 100, fmt: FormatQuery = "json"
 ) -> Any:
     """Products below their reorder point at the latest inventory snapshot."""
-    table = _table(store, "Inventory alerts", "inventory_alerts", None, None, limit)
-    return respond(table, fmt, "inventory_alerts")
+    return _cached(
+        store,
+        fmt,
+        "inventory_alerts",
+        _table,
+        "Inventory alerts",
+        "inventory_alerts",
+        None,
+        None,
+        limit,
+    )
+
+
+def _summary_table(
+    warehouse: Warehouse, start: dt.date | None, end: dt.date | None, compare: Compare | None
+) -> Table:
+    rows: list[dict[str, Any]] = []
+    result: Any = None
+    for name in HEADLINE:
+        result, values = kpi_rows(warehouse, name, start, end, compare=compare)
+        kpi = result.kpi
+        rows.append({"kpi": name, "label": kpi.label, "unit": kpi.unit, **values[0]})
+    columns = ["kpi", "label", "unit", "value"]
+    if compare:
+        columns += ["previous_value", "change", "change_pct"]
+    return Table(
+        title="KPI summary", kpis=list(HEADLINE), start=result.start, end=result.end,
+        compare=compare, previous_start=result.previous_start, previous_end=result.previous_end,
+        columns=columns, rows=[{c: row.get(c) for c in columns} for row in rows],
+    )  # fmt: skip
 
 
 @router.get("/kpi/summary", **TABLE)
@@ -103,21 +162,7 @@ def kpi_summary(
     compare: CompareQuery = "previous_period", fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """The headline KPIs over the range, compared with the previous period by default."""
-    rows: list[dict[str, Any]] = []
-    result: Any = None
-    for name in HEADLINE:
-        result, values = kpi_rows(store.warehouse, name, start, end, compare=compare)
-        kpi = result.kpi
-        rows.append({"kpi": name, "label": kpi.label, "unit": kpi.unit, **values[0]})
-    columns = ["kpi", "label", "unit", "value"]
-    if compare:
-        columns += ["previous_value", "change", "change_pct"]
-    table = Table(
-        title="KPI summary", kpis=list(HEADLINE), start=result.start, end=result.end,
-        compare=compare, previous_start=result.previous_start, previous_end=result.previous_end,
-        columns=columns, rows=[{c: row.get(c) for c in columns} for row in rows],
-    )  # fmt: skip
-    return respond(table, fmt, "kpi_summary")
+    return _cached(store, fmt, "kpi_summary", _summary_table, start, end, compare)
 
 
 @router.get("/kpi/revenue", **TABLE)
@@ -127,9 +172,19 @@ def kpi_revenue(
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Revenue KPIs per period and/or breakdown (country, channel, segment…)."""
-    table = merged(store.warehouse, "Revenue", REVENUE, start, end, grain=grain, by=by,
-                   compare=compare)  # fmt: skip
-    return respond(table, fmt, "kpi_revenue")
+    return _cached(
+        store,
+        fmt,
+        "kpi_revenue",
+        merged,
+        "Revenue",
+        REVENUE,
+        start,
+        end,
+        grain=grain,
+        by=by,
+        compare=compare,
+    )
 
 
 @router.get("/kpi/conversion", **TABLE)
@@ -139,9 +194,19 @@ def kpi_conversion(
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Session funnel conversion and abandonment, optionally per period and/or breakdown."""
-    table = merged(store.warehouse, "Conversion", CONVERSION, start, end, grain=grain, by=by,
-                   compare=compare)  # fmt: skip
-    return respond(table, fmt, "kpi_conversion")
+    return _cached(
+        store,
+        fmt,
+        "kpi_conversion",
+        merged,
+        "Conversion",
+        CONVERSION,
+        start,
+        end,
+        grain=grain,
+        by=by,
+        compare=compare,
+    )
 
 
 @router.get("/cohorts/retention", **TABLE)
@@ -150,8 +215,9 @@ def cohorts_retention(
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Monthly acquisition cohorts × month number 0-12: share of the cohort buying again."""
-    table = _table(store, "Cohort retention", "cohort_retention", start, end)
-    return respond(table, fmt, "cohort_retention")
+    return _cached(
+        store, fmt, "cohort_retention", _table, "Cohort retention", "cohort_retention", start, end
+    )
 
 
 @router.get("/cohorts/repeat-purchase", **TABLE)
@@ -160,8 +226,16 @@ def cohorts_repeat_purchase(
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Per monthly cohort: customers, repeat customers and the repeat purchase rate."""
-    table = _table(store, "Repeat purchase", "repeat_purchase_rate_by_cohort", start, end)
-    return respond(table, fmt, "cohort_repeat_purchase")
+    return _cached(
+        store,
+        fmt,
+        "cohort_repeat_purchase",
+        _table,
+        "Repeat purchase",
+        "repeat_purchase_rate_by_cohort",
+        start,
+        end,
+    )
 
 
 @router.get("/demand/growth", **TABLE)
@@ -170,8 +244,16 @@ def demand_growth(
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Net revenue per month and its month-over-month growth."""
-    table = _table(store, "Month-over-month growth", "revenue_mom_growth", start, end)
-    return respond(table, fmt, "demand_growth")
+    return _cached(
+        store,
+        fmt,
+        "demand_growth",
+        _table,
+        "Month-over-month growth",
+        "revenue_mom_growth",
+        start,
+        end,
+    )
 
 
 @router.get("/demand/top-products", **TABLE)
@@ -181,9 +263,19 @@ def demand_top_products(
     compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Products ranked by net revenue over the range, with their units."""
-    table = merged(store.warehouse, "Top products", DEMAND, start, end, by="product",
-                   compare=compare, limit=limit)  # fmt: skip
-    return respond(table, fmt, "top_products")
+    return _cached(
+        store,
+        fmt,
+        "top_products",
+        merged,
+        "Top products",
+        DEMAND,
+        start,
+        end,
+        by="product",
+        compare=compare,
+        limit=limit,
+    )
 
 
 @router.get("/demand/by-category", **TABLE)
@@ -192,9 +284,19 @@ def demand_by_category(
     grain: GrainQuery = None, compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Net revenue and units per product category (optionally per period)."""
-    table = merged(store.warehouse, "Demand by category", DEMAND, start, end, grain=grain,
-                   by="category", compare=compare)  # fmt: skip
-    return respond(table, fmt, "demand_by_category")
+    return _cached(
+        store,
+        fmt,
+        "demand_by_category",
+        merged,
+        "Demand by category",
+        DEMAND,
+        start,
+        end,
+        grain=grain,
+        by="category",
+        compare=compare,
+    )
 
 
 @router.get("/api/kpis")
@@ -210,20 +312,37 @@ def kpi_catalogue(_: Analyst) -> list[KpiInfo]:
     ]
 
 
+def _kpi_table(warehouse: Warehouse, name: str, start: dt.date | None, end: dt.date | None,
+               **options: Any) -> Table:  # fmt: skip
+    result, rows = kpi_rows(warehouse, name, start, end, **options)
+    return Table(
+        title=result.kpi.label, kpis=[name], start=result.start, end=result.end,
+        grain=options["grain"], by=options["by"], compare=options["compare"],
+        previous_start=result.previous_start, previous_end=result.previous_end,
+        columns=result.columns, rows=rows,
+    )  # fmt: skip
+
+
 @router.get("/api/kpis/{name}", **TABLE)
 def kpi(
     _: Analyst, store: StoreDep,
-    name: Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")],
+    name: Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
+                              examples=["net_revenue", "conversion_rate"])],
     start: StartQuery = None, end: EndQuery = None, by: ByQuery = None,
     compare: CompareQuery = None, grain: GrainQuery = None,
     limit: Annotated[int | None, Query(ge=1, le=10_000)] = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """One KPI of the registry over a range, with optional grain, breakdown and comparison."""
-    result, rows = kpi_rows(store.warehouse, name, start, end, by=by, grain=grain,
-                            compare=compare, limit=limit)  # fmt: skip
-    table = Table(
-        title=result.kpi.label, kpis=[name], start=result.start, end=result.end, grain=grain,
-        by=by, compare=compare, previous_start=result.previous_start,
-        previous_end=result.previous_end, columns=result.columns, rows=rows,
-    )  # fmt: skip
-    return respond(table, fmt, name)
+    return _cached(
+        store,
+        fmt,
+        name,
+        _kpi_table,
+        name,
+        start,
+        end,
+        by=by,
+        grain=grain,
+        compare=compare,
+        limit=limit,
+    )

@@ -27,7 +27,7 @@ from globalcart.api.schemas import (
     SignupIn,
     UserPublic,
 )
-from globalcart.api.security import RateLimiter
+from globalcart.api.security import Limiter
 from globalcart.config import Settings
 from globalcart.store import Store, StoreError, users
 from globalcart.store import auth as sessions
@@ -40,7 +40,7 @@ OTP_LIFETIME = dt.timedelta(minutes=10)
 OTP_MAX_ATTEMPTS = 5
 
 
-def _limit(limiter: RateLimiter, key: str, what: str) -> None:
+def _limit(limiter: Limiter, key: str, what: str) -> None:
     wait = limiter.hit(key)
     if wait is not None:
         raise ProblemError(

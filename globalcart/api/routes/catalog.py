@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from globalcart.api.deps import StoreDep
 from globalcart.api.problems import ProblemError
-from globalcart.api.schemas import ProductPage, ProductPublic
+from globalcart.api.schemas import MAX_ID, ProductPage, ProductPublic
 from globalcart.store.catalog import CatalogFilter, Sort, get_product, list_products
 
 router = APIRouter(prefix="/api/customer", tags=["storefront"])
@@ -39,7 +39,9 @@ def products(
 
 
 @router.get("/products/{product_id}")
-def product(product_id: int, store: StoreDep) -> ProductPublic:
+def product(
+    product_id: Annotated[int, Path(ge=-MAX_ID, le=MAX_ID)], store: StoreDep
+) -> ProductPublic:
     """One active product with its available stock."""
     item = get_product(store, product_id)
     if item is None:

@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from globalcart.api.deps import AuthPrincipal, Principal, StoreDep, security_event
 from globalcart.api.problems import ProblemError
 from globalcart.engines import Warehouse
 from globalcart.semantic import Compare, Grain, KpiQueryError, compute
-from globalcart.semantic.query import NOT_BUILT, require_built
+from globalcart.semantic.query import NOT_BUILT, require_built, resolve_range
 from globalcart.semantic.registry import RegistryError, load_registry
 
 ANALYTICS_SCOPE = "analytics:read"
@@ -28,13 +29,24 @@ Format = Literal["json", "csv"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def require_analytics(principal: AuthPrincipal, store: StoreDep, request: Request) -> Principal:
+def analytics_allowed(principal: Principal) -> bool:
     """An analyst or admin: a browser session, or an API key of theirs with the
     ``analytics:read`` (or ``admin``) scope. A customer's key is refused whatever its scopes."""
     allowed = principal.user.role in ANALYTICS_ROLES
     if principal.via == "api_key":  # the key's scope and its owner's role must both allow it
         allowed = allowed and bool({ANALYTICS_SCOPE, "admin"} & principal.scopes)
-    if not allowed:
+    return allowed
+
+
+async def _analyst(principal: AuthPrincipal, store: StoreDep, request: Request) -> Principal:
+    if analytics_allowed(principal):
+        return principal
+    return await run_in_threadpool(require_analytics, principal, store, request)
+
+
+def require_analytics(principal: AuthPrincipal, store: StoreDep, request: Request) -> Principal:
+    """The caller if :func:`analytics_allowed`, else a 403 (recorded in the audit log)."""
+    if not analytics_allowed(principal):
         security_event(store, request, "analytics_access_denied", principal.user)
         raise ProblemError(
             403,
@@ -45,19 +57,35 @@ def require_analytics(principal: AuthPrincipal, store: StoreDep, request: Reques
     return principal
 
 
-Analyst = Annotated[Principal, Depends(require_analytics)]
+Analyst = Annotated[Principal, Depends(_analyst)]
 FormatQuery = Annotated[
     Format, Query(alias="format", description="json (default) or csv (the same rows)")
 ]
-StartQuery = Annotated[dt.date | None, Query(description="First day (inclusive).")]
-EndQuery = Annotated[dt.date | None, Query(description="Last day (inclusive).")]
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+MAX_PERIODS = 1000
+
+
+def _bounded(day: dt.date | None) -> dt.date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"dates must lie between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+StartQuery = Annotated[
+    dt.date | None, AfterValidator(_bounded), Query(description="First day (inclusive).")
+]
+EndQuery = Annotated[
+    dt.date | None, AfterValidator(_bounded), Query(description="Last day (inclusive).")
+]
 GrainQuery = Annotated[Grain | None, Query(description="Group the range by day, week or month.")]
 CompareQuery = Annotated[
     Compare | None, Query(description="Add previous_value, change and change_pct.")
 ]
 ByQuery = Annotated[
-    str | None, Query(max_length=40, pattern=r"^[a-z_]+$", description="Breakdown dimension.")
-]
+    str | None,
+    Query(max_length=40, pattern=r"^[a-z_]+$", description="Breakdown dimension.",
+          examples=["country", "channel", "segment"]),
+]  # fmt: skip
 
 
 class Table(BaseModel):
@@ -118,10 +146,10 @@ def to_csv(columns: Sequence[str], rows: Sequence[dict[str, Cell]]) -> str:
     return out.getvalue()
 
 
-def respond(table: Table, fmt: Format, filename: str) -> Table | Response:
+def respond(table: Table, fmt: Format, filename: str) -> Response:
     """The table as JSON, or as a CSV attachment with the same columns and rows."""
     if fmt == "json":
-        return table
+        return Response(table.model_dump_json(), media_type="application/json")
     return Response(
         to_csv(table.columns, table.rows),
         media_type=CSV_MEDIA_TYPE,
@@ -159,11 +187,31 @@ def kpi_rows(
     known_kpi(name)
     ensure_built(warehouse)
     try:
+        if options.get("grain"):
+            start, end = _short_enough(warehouse, start, end, options["grain"])
         result = compute(warehouse, name, start, end, **options)
     except KpiQueryError as exc:
         raise ProblemError(422, str(exc), kind="invalid-kpi-query") from None
     rows = [{key: plain(value) for key, value in row.items()} for row in result.rows]
     return result, rows
+
+
+def _short_enough(
+    warehouse: Warehouse, start: dt.date | None, end: dt.date | None, grain: Grain
+) -> tuple[dt.date, dt.date]:
+    """The resolved range, refused when it holds more than ``MAX_PERIODS`` periods of ``grain``
+    (every period is a row, and a row per day over centuries is a denial of service)."""
+    start, end = resolve_range(warehouse, start, end)
+    days = (end - start).days + 1
+    count = {"day": days, "week": days // 7 + 1}.get(
+        grain, (end.year - start.year) * 12 + end.month - start.month + 1
+    )
+    if count > MAX_PERIODS:
+        raise KpiQueryError(
+            f"{start} to {end} holds {count} periods of a {grain}; at most {MAX_PERIODS} per "
+            "request: choose a shorter range or a coarser grain"
+        )
+    return start, end
 
 
 def merged(

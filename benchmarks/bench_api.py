@@ -1,0 +1,293 @@
+"""Benchmark the API service over HTTP, as a client sees it.
+
+kpis      KPI endpoints on ONE uvicorn worker (``globalcart serve``) over a medium-scale DuckDB
+          warehouse: p50/p95/p99 latency and requests/s per endpoint and for a mixed run, from
+          an asyncio httpx client with ``--concurrency`` requests in flight.
+          Targets: p95 <= 50 ms and >= 1,000 requests/s.
+checkout  Orders/s through the real storefront API on a fresh PostgreSQL database with
+          ``--workers`` uvicorn workers: sign up customers, fill their carts, then check out
+          concurrently with idempotency keys (timed), then retry every checkout with its key
+          (must replay, creating nothing). Target: >= 200 orders/s.
+
+Usage: python benchmarks/bench_api.py [--part kpis|checkout|all] [--database duckdb:///…]
+       [--requests 1000] [--concurrency 32] [--customers 400] [--workers 2]
+       [--postgres postgresql://…]  (default: GLOBALCART_TEST_DATABASE_URL)
+
+Without ``--database`` the medium warehouse is built once into
+``data/bench/api-medium.duckdb`` with ``globalcart pipeline --scale medium`` (a few minutes)
+and reused afterwards. Prints tables and writes JSON to benchmarks/results/.
+Customers are told apart by ``X-Forwarded-For`` (the service trusts it from 127.0.0.1 only), as
+behind a local reverse proxy, so that the per-address sign-up limit applies per customer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import http_load as load
+import httpx
+from http_load import Server
+
+ROOT = Path(__file__).resolve().parent
+RESULTS = ROOT / "results"
+PROJECT = ROOT.parent
+BIN = Path(sys.executable).parent
+DEFAULT_DATABASE = "duckdb:///./data/bench/api-medium.duckdb"
+KPI_PATHS = (
+    "/kpi/summary",
+    "/metrics/daily",
+    "/kpi/revenue",
+    "/kpi/conversion?by=traffic_source",
+    "/demand/top-products?limit=20",
+    "/demand/by-category",
+    "/cohorts/retention",
+    "/api/kpis/net_revenue?compare=previous_period",
+    "/api/kpis/orders?grain=week&start=2026-01-01&end=2026-06-30",
+)
+TARGET_P95_MS, TARGET_RPS, TARGET_ORDERS = 50.0, 1000.0, 200.0
+PASSWORD = "bench-Passw0rd-long-enough"
+
+
+def _globalcart(*args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "globalcart"), *args], cwd=PROJECT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"globalcart {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _analyst_key(database: str) -> str:
+    email = "bench-analyst@example.com"
+    _globalcart("users", "create", "--email", email, "--role", "analyst", "--generate-password",
+                "--exists-ok", "--database", database)  # fmt: skip
+    out = _globalcart("users", "api-key", "--email", email, "--scope", "analytics:read",
+                      "--name", "bench", "--database", database)  # fmt: skip
+    found = re.search(r"gck_[A-Za-z0-9_-]+", out)
+    if not found:
+        raise SystemExit(f"no API key in the output of globalcart users api-key:\n{out}")
+    return found.group(0)
+
+
+async def _kpis_async(server: Server, key: str, requests: int, concurrency: int) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {key}"}
+    endpoints: dict[str, Any] = {}
+    async with load.client(server.base, concurrency) as client:
+        for path in KPI_PATHS:
+            started = time.perf_counter()
+            first = await client.get(path, headers=headers)
+            cold_ms = round((time.perf_counter() - started) * 1000, 1)
+            if first.status_code != 200:
+                raise SystemExit(f"GET {path}: {first.status_code} {first.text[:500]}")
+            await load.hammer(client, [path], 50, concurrency, headers)  # warm-up
+            stats = await load.measured(server, client, [path], requests, concurrency, headers)
+            endpoints[path] = {"first_request_ms": cold_ms, **stats}
+        mixed = await load.measured(server, client, KPI_PATHS, requests * 3, concurrency, headers)
+    return {"endpoints": endpoints, "mixed": mixed}
+
+
+def bench_kpis(database: str, requests: int, concurrency: int) -> dict[str, Any]:
+    if database == DEFAULT_DATABASE and not (PROJECT / "data/bench/api-medium.duckdb").exists():
+        print("building the medium warehouse (a few minutes)…", flush=True)
+        _globalcart("pipeline", "--scale", "medium", "--database", database)
+    key = _analyst_key(database)
+    load_before = os.getloadavg()[0]
+    with load.server(database, workers=1) as server:
+        result = asyncio.run(_kpis_async(server, key, requests, concurrency))
+    mixed = result["mixed"]
+    worst_p95 = max(e["p95_ms"] for e in result["endpoints"].values())
+    met = worst_p95 <= TARGET_P95_MS and mixed["rps"] >= TARGET_RPS
+    result.update(
+        database=database, requests_per_endpoint=requests, concurrency=concurrency,
+        within_target=met, load_average=round(max(load_before, os.getloadavg()[0]), 1),
+    )  # fmt: skip
+    return result
+
+
+async def _customer(client: httpx.AsyncClient, index: int, run: str) -> dict[str, str]:
+    """Sign up (from its own address) and fill the cart; returns the headers of its requests."""
+    address = f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"
+    body = {"email": f"bench-{run}-{index}@example.com", "password": PASSWORD}
+    response = await client.post("/api/auth/signup", json=body,
+                                 headers={"X-Forwarded-For": address})  # fmt: skip
+    if response.status_code != 201:
+        raise SystemExit(f"sign-up failed: {response.status_code} {response.text[:300]}")
+    headers = {
+        "Cookie": f"gc_session={response.cookies['gc_session']}",
+        "X-CSRF-Token": response.json()["csrf_token"], "X-Forwarded-For": address,
+    }  # fmt: skip
+    for line in range(1 + index % 3):
+        item = {"product_id": 1 + (index * 7 + line) % 50, "qty": 1 + line}
+        added = await client.post("/api/customer/cart/items", json=item, headers=headers)
+        if added.status_code != 200:
+            raise SystemExit(f"add to cart failed: {added.status_code} {added.text[:300]}")
+    return headers
+
+
+async def _checkouts(
+    client: httpx.AsyncClient, customers: list[dict[str, str]], concurrency: int
+) -> tuple[dict[str, Any], list[str | None]]:
+    """One checkout per customer (its key is its index), ``concurrency`` in flight."""
+    order_ids: list[str | None] = [None] * len(customers)
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(len(customers)))
+
+    async def worker() -> None:
+        nonlocal errors
+        for index in counter:
+            headers = {**customers[index], "Idempotency-Key": f"bench-checkout-{index:06d}"}
+            started = time.perf_counter()
+            response = await client.post("/api/customer/checkout", json={}, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code == 201:
+                order_ids[index] = response.json()["order_id"]
+            else:
+                errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return load.stats(latencies, time.perf_counter() - started, errors), order_ids
+
+
+async def _checkout_async(server: Server, customers: int, concurrency: int) -> dict[str, Any]:
+    run = uuid.uuid4().hex[:6]
+    async with load.client(server.base, concurrency) as client:
+        started = time.perf_counter()
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one(index: int) -> dict[str, str]:
+            async with semaphore:
+                return await _customer(client, index, run)
+
+        people = await asyncio.gather(*(one(i) for i in range(customers)))
+        setup_s = time.perf_counter() - started
+        cpu = load.cpu_seconds(server.pid)
+        stats, first = await _checkouts(client, people, concurrency)
+        cpu = load.cpu_seconds(server.pid) - cpu
+        _, replayed = await _checkouts(client, people, concurrency)
+    return {
+        "customers": customers, "setup_seconds": round(setup_s, 1), **stats,
+        "orders": sum(1 for o in first if o), "orders_per_s": stats["rps"],
+        "replays_identical": first == replayed,
+        "api_cpu_ms_per_order": round(cpu / customers * 1000, 2),
+    }  # fmt: skip
+
+
+def _prepare_postgres(base_url: str) -> tuple[str, str]:
+    """A fresh database with the ``app`` schema and 50 well-stocked products."""
+    import psycopg
+
+    from globalcart.engines import connect
+    from globalcart.store import Store, migrate_app
+    from globalcart.store.catalog import upsert_product
+
+    name = f"globalcart_bench_api_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base_url, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    url = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", base_url.split("://", 1)[1], count=1)
+    url = f"{base_url.split('://', 1)[0]}://{url}"
+    warehouse = connect(url)
+    migrate_app(warehouse)
+    store = Store(warehouse)
+    for pid in range(1, 51):
+        upsert_product(store, {"product_id": pid, "sku": f"BENCH-{pid}",
+                               "product_name": f"Bench product {pid}", "category_l1": "Bench",
+                               "category_l2": "Bench", "brand": "Bench",
+                               "list_price": 10 + pid}, on_hand=10**6)  # fmt: skip
+    warehouse.close()
+    return url, name
+
+
+def bench_checkout(postgres: str, customers: int, concurrency: int, workers: int) -> dict[str, Any]:
+    import psycopg
+
+    url, name = _prepare_postgres(postgres)
+    try:
+        with load.server(url, workers) as server:
+            result = asyncio.run(_checkout_async(server, customers, concurrency))
+        with psycopg.connect(url) as conn:
+            row = conn.execute("select count(*) from app.orders").fetchone()
+        result["orders_in_database"] = int(row[0]) if row else 0
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+    result.update(workers=workers, concurrency=concurrency,
+                  load_average=round(os.getloadavg()[0], 1),
+                  within_target=result["orders_per_s"] >= TARGET_ORDERS
+                  and result["orders_in_database"] == result["orders"] == customers)  # fmt: skip
+    return result
+
+
+def _print_kpis(result: dict[str, Any]) -> None:
+    print(f"\nKPI endpoints, 1 worker, DuckDB ({result['database']}), "
+          f"concurrency {result['concurrency']}")  # fmt: skip
+    print(f"{'endpoint':<58} {'first':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7} "
+          f"{'err':>3} {'cpu ms':>7} {'req/s/core':>10}")  # fmt: skip
+    rows = [*result["endpoints"].items(), ("mixed (all endpoints)", result["mixed"])]
+    for path, s in rows:
+        first = f"{s['first_request_ms']:.0f}" if "first_request_ms" in s else "-"
+        print(f"{path:<58} {first:>6} {s['p50_ms']:>7} {s['p95_ms']:>7} {s['p99_ms']:>7} "
+              f"{s['rps']:>7} {s['errors']:>3} {s['server_cpu_ms']:>7} "
+              f"{s['rps_per_core'] or '-':>10}")  # fmt: skip
+    print(f"targets p95 <= {TARGET_P95_MS:.0f} ms and >= {TARGET_RPS:.0f} req/s: "
+          f"{'met' if result['within_target'] else 'MISSED'}; load average during the run: "
+          f"{result['load_average']}")  # fmt: skip
+
+
+def _print_checkout(r: dict[str, Any]) -> None:
+    print(f"\nCheckout, PostgreSQL, {r['workers']} workers, concurrency {r['concurrency']}")
+    print(f"customers signed up with carts: {r['customers']} in {r['setup_seconds']} s")
+    print(f"orders: {r['orders']} (database: {r['orders_in_database']}), errors: {r['errors']}, "
+          f"replays identical: {r['replays_identical']}")  # fmt: skip
+    print(f"orders/s: {r['orders_per_s']}  latency p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+          f"p99 {r['p99_ms']} ms; API CPU {r['api_cpu_ms_per_order']} ms/order (PostgreSQL's "
+          f"not counted); target >= {TARGET_ORDERS:.0f}/s: "
+          f"{'met' if r['within_target'] else 'MISSED'}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=("kpis", "checkout", "all"), default="all")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="DuckDB warehouse URL")
+    parser.add_argument("--requests", type=int, default=1000, help="per KPI endpoint")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--customers", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (checkout)")
+    parser.add_argument("--postgres", default=os.environ.get("GLOBALCART_TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "benchmark": "api", "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }  # fmt: skip
+    if args.part in ("kpis", "all"):
+        results["kpis"] = bench_kpis(args.database, args.requests, args.concurrency)
+        _print_kpis(results["kpis"])
+    if args.part in ("checkout", "all"):
+        if not args.postgres:
+            raise SystemExit(
+                "checkout needs PostgreSQL: --postgres URL or GLOBALCART_TEST_DATABASE_URL"
+            )
+        results["checkout"] = bench_checkout(args.postgres, args.customers, args.concurrency,
+                                             args.workers)  # fmt: skip
+        _print_checkout(results["checkout"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"api-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nsaved {out.relative_to(PROJECT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""What the web pages need beyond the API routes: the category list of the catalog filters and
+a "who am I" that answers anonymous visitors with 200 (no console error on every page load)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from globalcart.api.deps import OptionalPrincipal, StoreDep
+from globalcart.api.schemas import UserPublic
+
+router = APIRouter(prefix="/api/customer", tags=["storefront"])
+
+
+class BrowserSession(BaseModel):
+    user: UserPublic | None
+
+
+class Category(BaseModel):
+    category: str
+    products: int
+
+
+@router.get("/categories")
+def categories(store: StoreDep) -> list[Category]:
+    """Top-level categories of active products, with how many products each holds."""
+    rows = store.query(
+        "select category_l1, count(*) from app.products where is_active "
+        "and category_l1 is not null group by category_l1 order by category_l1"
+    )
+    return [Category(category=str(name), products=int(count)) for name, count in rows]
+
+
+@router.get("/session")
+def session(principal: OptionalPrincipal) -> BrowserSession:
+    """The signed-in user of this browser, or ``null`` (an expired session counts as none)."""
+    if principal is None or principal.via != "session":
+        return BrowserSession(user=None)
+    user = principal.user
+    return BrowserSession(
+        user=UserPublic(
+            user_id=user.user_id, email=user.email, role=user.role, full_name=user.full_name
+        )
+    )
