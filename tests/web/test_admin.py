@@ -40,6 +40,8 @@ def test_every_analytics_page_renders_its_charts(page: Page) -> None:
     settle(page)
     expect(page.locator("[data-kpi]")).to_have_count(10)
     expect(page.locator("[data-kpi='net_revenue'] .delta")).to_contain_text("vs previous")
+    # the live freshness indicator polls /api/admin/freshness (no background refresh in tests)
+    expect(page.locator("#live-freshness .badge")).to_contain_text("Live")
 
 
 def test_range_presets_table_view_and_csv(page: Page) -> None:

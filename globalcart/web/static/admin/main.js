@@ -5,6 +5,7 @@ import { auditView, qualityView, runsView } from "./data.js";
 import { commerceView, customersAnalyticsView, marketingView } from "./insights.js";
 import { customersView, customerView, journeysView, journeyView, ordersView, orderView } from "./ops.js";
 import { overviewView } from "./overview.js";
+import { startLive } from "./live.js";
 import { initRange } from "./range.js";
 
 const main = document.getElementById("content");
@@ -74,7 +75,8 @@ let dispatch = null;
 
 async function start(user) {
   sidenav.hidden = false;
-  mount(account, h("span.muted.small", {}, user.email), h("a", { href: "/shop/" }, "Store"),
+  const live = h("span", { id: "live-freshness" });
+  mount(account, live, h("span.muted.small", {}, user.email), h("a", { href: "/shop/" }, "Store"),
     h("button.linkbtn", { type: "button", onclick: async () => {
       await api("/api/auth/logout", { method: "POST" }).catch(() => null);
       loginView();
@@ -97,6 +99,7 @@ async function start(user) {
       [/^\/audit$/, view(auditView, "audit")],
     ], () => mount(main, emptyState("This page does not exist.", "?")));
   }
+  startLive(live, () => dispatch());
   await dispatch();
 }
 
