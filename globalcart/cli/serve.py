@@ -1,8 +1,10 @@
-"""``globalcart serve``: the API service under uvicorn (one process; DuckDB allows no more)."""
+"""``globalcart serve``: the API service under uvicorn (one process on DuckDB, which allows no
+more; several worker processes on PostgreSQL)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +27,10 @@ def serve_command(
             "(default: on DuckDB only; on PostgreSQL run `globalcart refresh --watch`).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="Worker processes (PostgreSQL only; DuckDB: 1)."),
+    ] = 1,
 ) -> None:
     """Serve the REST API and the storefront backend (OpenAPI docs at /docs).
 
@@ -42,18 +48,27 @@ def serve_command(
     if refresh is not None:
         settings = settings.model_copy(update={"serve_refresh": "on" if refresh else "off"})
     configure_logging(settings.log_level)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "log_config": None,
+        "server_header": False,
+    }
     try:
+        if workers > 1:
+            if not settings.database_url.startswith("postgres"):
+                raise fail("--workers > 1 needs PostgreSQL: a DuckDB file allows one process")
+            # each worker builds its app from the environment
+            os.environ["GLOBALCART_DATABASE_URL"] = settings.database_url
+            os.environ["GLOBALCART_SERVE_REFRESH"] = settings.serve_refresh
+            console.print(f"GlobalCart API on http://{host}:{port} ({workers} workers)")
+            target = "globalcart.api.app:create_app"
+            uvicorn.run(target, factory=True, workers=workers, **options)
+            return
         app = create_app(settings)
         console.print(f"GlobalCart API on http://{host}:{port} (docs at /docs)")
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            workers=1,
-            proxy_headers=True,
-            forwarded_allow_ips="127.0.0.1",
-            log_config=None,
-            server_header=False,
-        )
+        uvicorn.run(app, workers=1, **options)
     except WarehouseError as exc:
         raise fail(str(exc)) from None

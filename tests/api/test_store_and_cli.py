@@ -101,3 +101,10 @@ def test_users_create_never_uses_a_default_password(tmp_path: Path) -> None:
               "--database", url],
     )  # fmt: skip
     assert key.exit_code == 0 and "gck_" in key.output
+
+
+def test_serve_workers_need_postgres(tmp_path: Path) -> None:
+    url = f"duckdb:///{tmp_path}/one-process.duckdb"
+    done = CliRunner().invoke(cli, ["serve", "--workers", "2", "--database", url])
+    assert done.exit_code != 0
+    assert "needs PostgreSQL" in done.output and "Traceback" not in done.output
