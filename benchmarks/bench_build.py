@@ -24,8 +24,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from results_io import save
+
 ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -146,11 +147,7 @@ def main() -> None:
         print(f"running {engine} …", flush=True)
         results["engines"][engine] = _run_engine(engine, args, base, increment)
         print(json.dumps(results["engines"][engine], indent=2), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"build-{args.scale}-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(f"results written to {out}")
+    save(f"build-{args.scale}", results)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import platform
 import statistics
 import time
@@ -23,11 +21,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from results_io import save
+
 from globalcart.engines import Warehouse, connect
 from globalcart.semantic import compute, list_kpis
 
 ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results"
 TARGET_MS = 200.0
 
 
@@ -105,9 +104,6 @@ def main() -> None:
         print(f"{row['kpi']:<32} {text[0]} {text[1]:>11} {text[2]}  {row['within_target']}")
     slow = [row["kpi"] for row in results if not row["within_target"]]
     print(f"{len(results)} KPIs, {orders:,} orders; over {TARGET_MS:.0f} ms: {slow or 'none'}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"kpis-{args.scale}-{stamp}.json"
     payload = {
         "benchmark": "kpis",
         "scale": args.scale,
@@ -119,8 +115,7 @@ def main() -> None:
         "kpis": results,
         "slow": slow,
     }
-    out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    print(f"results: {out}")
+    save(f"kpis-{args.scale}", payload)
 
 
 if __name__ == "__main__":

@@ -34,10 +34,10 @@ from typing import Any
 
 import httpx
 import psycopg
+from results_io import save
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parent / "data" / "bench"
-RESULTS = ROOT / "results"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DATABASE = "globalcart_bench_refresh"
 TARGETS = {"duckdb": (10.0, 2.0), "postgres": (30.0, 10.0)}
@@ -300,11 +300,7 @@ def main() -> None:
         entry["load_average"] = os.getloadavg()
         results["engines"][engine] = entry
         print(json.dumps(entry, indent=2), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = RESULTS / f"refresh-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(f"results written to {out}")
+    save("refresh", results)
 
 
 if __name__ == "__main__":
