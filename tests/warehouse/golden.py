@@ -168,14 +168,34 @@ def table_of(name: str, rows: list[Row], ingested: dt.datetime) -> pa.Table:
 
 def write_batch(out: Path, number: int, fmt: str = "parquet") -> Path:
     """Write batch ``number`` (1-based) as a landing directory with a manifest; returns ``out``."""
+    return write_rows(
+        out,
+        BATCHES[number - 1],
+        INGESTED[number - 1],
+        f"golden-{number}",
+        fmt=fmt,
+        resend_order=number == 1,
+        anomalies=BATCH1_ANOMALIES if number == 1 else {},
+    )
+
+
+def write_rows(
+    out: Path,
+    rows_by_table: dict[str, list[Row]],
+    ingested: dt.datetime,
+    batch_id: str,
+    fmt: str = "parquet",
+    resend_order: bool = False,
+    anomalies: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``rows_by_table`` as a landing directory with a manifest; returns ``out``.
+    ``resend_order`` appends a duplicate of the second order, delivered a second later."""
     out.mkdir(parents=True, exist_ok=True)
-    rows_by_table = BATCHES[number - 1]
-    ingested = INGESTED[number - 1]
     tables: dict[str, Any] = {}
     for name in contract.TABLES_BY_NAME:
         rows = rows_by_table.get(name, [])
         data = table_of(name, rows, ingested)
-        if number == 1 and name == "orders":  # a re-sent duplicate, delivered a second later
+        if resend_order and name == "orders":
             again = table_of(name, [rows[1]], ingested + dt.timedelta(seconds=1))
             data = pa.concat_tables([data, again])
         path = out / f"{name}.{fmt}"
@@ -186,11 +206,11 @@ def write_batch(out: Path, number: int, fmt: str = "parquet") -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         tables[name] = {"files": [path.name], "rows": data.num_rows, "sha256": {path.name: digest}}
     manifest = {
-        "batch_id": f"golden-{number}",
+        "batch_id": batch_id,
         "parameters": {"scale": "golden"},
         "window": {"start": "2024-01-01 00:00:00", "end": ingested.strftime("%Y-%m-%d %H:%M:%S")},
         "tables": tables,
-        "anomalies": BATCH1_ANOMALIES if number == 1 else {},
+        "anomalies": anomalies or {},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return out

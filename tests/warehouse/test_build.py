@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from golden import BATCH1_ANOMALIES, write_batch
+from golden import BATCH1_ANOMALIES, write_batch, write_rows
+from golden_base import _item, _order, _payment
 from snapshot import fast_snapshot, snapshot
 
 from globalcart.contract import QUARANTINE_KINDS
@@ -120,6 +122,54 @@ def test_incremental_equals_full(warehouse: Warehouse, tmp_path: Path) -> None:
     incremental = fast_snapshot(warehouse)
     result = build(warehouse, full=True)
     assert result.skipped == 0
+    assert fast_snapshot(warehouse) == incremental
+
+
+def test_incremental_renumbers_customer_orders(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A cancelled first order and backdated orders shift the customers' later order numbers
+    and next-order dates; the incremental build must rewrite exactly those rows."""
+    _load_and_build(warehouse, tmp_path, 2)
+    changes = {
+        "orders": [
+            _order(
+                1001,
+                1,
+                "2024-01-02 10:00:00",
+                "cancelled",
+                "USD",
+                40.0,
+                4.0,
+                3.6,
+                5.0,
+                "2024-01-12 09:00:00",
+            ),
+            _order(1020, 4, "2024-01-01 09:00:00", "paid", "USD", 20.0, 0.0, 4.0, 0.0),
+            _order(1021, 2, "2024-01-05 09:00:00", "paid", "EUR", 20.0, 0.0, 4.0, 0.0),
+        ],
+        "order_items": [
+            _item(1020, 1, 11, 1, 20.0, 0.0, 4.0, "2024-01-01 09:00:00"),
+            _item(1021, 1, 11, 1, 20.0, 0.0, 4.0, "2024-01-05 09:00:00"),
+        ],
+        "payments": [
+            _payment(20, 1020, 1, "captured", 24.0, "USD", "2024-01-01 09:01:00"),
+            _payment(21, 1021, 1, "captured", 24.0, "EUR", "2024-01-05 09:01:00"),
+        ],
+    }
+    ingested = dt.datetime(2024, 1, 13, tzinfo=dt.UTC)
+    load_landing(warehouse, write_rows(tmp_path / "renumber", changes, ingested, "renumber"))
+    modes = {model.name: model.status for model in build(warehouse).models}
+    assert modes["dw.fct_orders"] == modes["marts.mart_orders_core"] == "merged"
+    numbers = warehouse.query(
+        "select order_id, customer_order_number from dw.fct_orders "
+        "where customer_id in (2, 4) and is_revenue order by order_id"
+    )
+    assert numbers == [(1002, 1), (1003, 2), (1011, 3), (1020, 1), (1021, 2)]
+    next_order = warehouse.query(
+        "select days_to_next_order from marts.mart_orders_core where order_id = 1002"
+    )
+    assert next_order == [(2,)]  # 2024-01-03 -> the new 2024-01-05 order, no longer 01-11
+    incremental = fast_snapshot(warehouse)
+    build(warehouse, full=True)
     assert fast_snapshot(warehouse) == incremental
 
 

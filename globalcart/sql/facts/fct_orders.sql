@@ -1,8 +1,8 @@
--- grain: one row per order (latest status). Revenue orders are paid or later and not cancelled;
+-- grain: one row per order (latest status). Revenue orders: see staging.stg_orders;
 -- net revenue = gross - discounts - refunds (ex tax, ex shipping fee), refunds only for returns
 -- requested within 30 days of delivery, converted at the order day's FX rate.
 -- incremental: key=order_id
--- incremental: restrict=staging.stg_orders:order_id,staging.stg_shipments:order_id,staging.stg_returns:order_id,staging.stg_order_items:order_id,staging.stg_payments:order_id
+-- incremental: restrict=staging.stg_orders:order_id,staging.stg_shipments:order_id,staging.stg_returns:order_id,staging.stg_order_items:order_id,staging.stg_payments:order_id,dw.fct_customer_orders:order_id
 -- incremental: changed=select order_id from scope.orders
 with orders as (
     select * from staging.stg_orders
@@ -37,7 +37,6 @@ fees as (
 amounts as (
     select
         o.*,
-        o.status in ('paid', 'fulfilled', 'shipped', 'delivered', 'returned') as is_revenue,
         coalesce(r.refund_amount, 0) as refund_amount,
         cast(round(coalesce(r.refund_amount, 0) * o.rate_to_usd, 2) as decimal(18, 2))
             as refund_amount_usd
@@ -83,9 +82,7 @@ final as (
         coalesce(f.gateway_fee_usd, 0) as gateway_fee_usd,
         coalesce(d.shipping_cost_usd, 0) as shipping_cost_usd,
         d.delivered_at,
-        case when a.is_revenue and a.customer_id is not null then row_number() over (
-            partition by a.customer_id, a.is_revenue order by a.order_ts, a.order_id
-        ) end as customer_order_number
+        n.customer_order_number
     from amounts as a
     left join customers as c
         on c.customer_id = a.customer_id
@@ -94,5 +91,6 @@ final as (
     left join items as i on i.order_id = a.order_id
     left join fees as f on f.order_id = a.order_id
     left join deliveries as d on d.order_id = a.order_id
+    left join dw.fct_customer_orders as n on n.order_id = a.order_id
 )
 select * from final

@@ -2,7 +2,7 @@
 -- fees, profit; discount-heavy and loss-making flags), returns, days to the customer's next
 -- revenue order and the breakdown dimensions. Read through marts.vw_orders_core.
 -- incremental: key=order_id
--- incremental: restrict=dw.fct_orders:order_id,dw.fct_order_items:order_id,dw.fct_returns:order_id
+-- incremental: restrict=dw.fct_orders:order_id,dw.fct_customer_orders:order_id,dw.fct_order_items:order_id,dw.fct_returns:order_id
 -- incremental: changed=select order_id from scope.orders
 with returns as (
     select order_id, cast(sum(qty) as bigint) as returned_units
@@ -13,15 +13,6 @@ costs as (
     select order_id, sum(coalesce(cogs_usd, 0)) as cogs_usd
     from dw.fct_order_items
     group by order_id
-),
-next_orders as (
-    select
-        order_id,
-        lead(order_date) over (
-            partition by customer_id order by order_ts, order_id
-        ) as next_order_date
-    from dw.fct_orders
-    where is_revenue and customer_id is not null
 ),
 orders as (
     select
@@ -36,7 +27,7 @@ orders as (
     from dw.fct_orders as o
     left join costs as c on c.order_id = o.order_id
     left join returns as r on r.order_id = o.order_id
-    left join next_orders as n on n.order_id = o.order_id
+    left join dw.fct_customer_orders as n on n.order_id = o.order_id
 )
 select
     o.order_id,

@@ -1,4 +1,5 @@
--- latest header per order (a status change is a new row); amounts also in USD at the day's rate
+-- latest header per order (a status change is a new row); amounts also in USD at the day's rate.
+-- Revenue orders are paid or later and not cancelled.
 -- incremental: key=order_id
 -- incremental: restrict=staging.chk_orders:order_id
 -- incremental: changed=select order_id from scope.touched_orders
@@ -44,6 +45,7 @@ final as (
         o.order_ts,
         o.order_date,
         o.status,
+        o.status in ('paid', 'fulfilled', 'shipped', 'delivered', 'returned') as is_revenue,
         o.channel,
         o.currency,
         o.gross_amount,
