@@ -27,7 +27,6 @@ from globalcart.pipeline.validation import (
     typed_on_landing,
 )
 
-REFERENCE_RULES = "('unknown_currency', 'unknown_product')"
 MARK_PREFIX = "rows:"
 _KEY_DECLARATION = re.compile(r"^--\s*incremental:\s*key=([\w,=]+)\s*$", re.MULTILINE)
 _DECLARATION = re.compile(r"^--\s*incremental:\s*(\w+)=(.+?)\s*$", re.MULTILINE)
@@ -54,49 +53,87 @@ def loaded_files_filter(table: str, since: int, until: int) -> str:
     )
 
 
+def files_loaded(warehouse: Warehouse, table: str, since: int, until: int) -> list[str]:
+    """The files of ``table`` loaded by runs ``since`` < run <= ``until``."""
+    rows = warehouse.query(
+        f"select source_file from ops.loaded_files where table_name = '{table}' "
+        f"and load_run_id > {int(since)} and load_run_id <= {int(until)} order by source_file"
+    )
+    return [str(row[0]) for row in rows]
+
+
+def files_filter(files: list[str]) -> str:
+    """A filter on rows ``l`` from ``files``, as literals: both engines then skip the other
+    files' rows (DuckDB by row-group statistics, PostgreSQL by the source_file index)."""
+    if not files:
+        return "1 = 0"
+    quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in files)
+    return f"l.source_file in ({quoted})"
+
+
 def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) -> None:
     """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``."""
     table = landing_of(model_name)
     assert table is not None
     rules: TableRules = load_rules()[table]
-    new_files = loaded_files_filter(table, since, until)
-    source_filter = new_files
-    if has_reference_rules(rules):
+    new_files = files_filter(files_loaded(warehouse, table, since, until))
+    # new files and rechecked rows are separate statements: one filter OR-ed with the other
+    # would make both engines scan every landing and chk row
+    sources = [new_files]
+    rechecked = ""
+    if has_reference_rules(rules) and _prepare_recheck(warehouse, model_name, rules):
         keys = rules.table.key
-        warehouse.execute("drop table if exists gc_chk_recheck")
-        warehouse.execute(
-            f"create temp table gc_chk_recheck as select distinct source_file, {', '.join(keys)} "
-            f"from {model_name} where dq_rule in {REFERENCE_RULES}"
-        )
         on_chk = " and ".join(f"r.{key} = c.{key}" for key in keys)
         warehouse.execute(
             f"delete from {model_name} as c where exists (select 1 from gc_chk_recheck as r "
             f"where r.source_file = c.source_file and {on_chk})"
         )
         on_landing = " and ".join(f"r.{key} = {typed_on_landing(key, rules)}" for key in keys)
-        source_filter = (
-            f"({new_files}) or (l.source_file in (select source_file from gc_chk_recheck) "
+        sources.append(
+            f"l.source_file in (select source_file from gc_chk_recheck) "
             f"and exists (select 1 from gc_chk_recheck as r "
-            f"where r.source_file = l.source_file and {on_landing}))"
+            f"where r.source_file = l.source_file and {on_landing})"
         )
-    sql = chk_sql(rules, warehouse.dialect, source_filter)
-    columns = warehouse.columns_of(sql)
-    listed = ", ".join(columns)
-    warehouse.execute(f"insert into {model_name} ({listed}) select {listed} from ({sql}\n) as q")
+        # a rechecked row still failing changes nothing downstream: only those now passing count
+        key_list = ", ".join(f"l.{key}" for key in keys)
+        rechecked = (
+            f"l.dq_rule is null and (l.source_file, {key_list}) in "
+            f"(select source_file, {', '.join(keys)} from gc_chk_recheck)"
+        )
+    for source_filter in sources:
+        sql = chk_sql(rules, warehouse.dialect, source_filter)
+        columns = ", ".join(warehouse.columns_of(sql))
+        warehouse.execute(f"insert into {model_name} ({columns}) select {columns} from ({sql}\n) q")
     listed = ", ".join(f"l.{column}" for column in delta_columns(table))
-    touched = new_files
-    if has_reference_rules(rules):
-        key_list = ", ".join(f"l.{key}" for key in rules.table.key)
-        touched += (
-            f" or (l.source_file, {key_list}) in "
-            f"(select source_file, {', '.join(rules.table.key)} from gc_chk_recheck)"
-        )
-    delta = f"select distinct {listed} from {model_name} as l where {touched}"
+    delta = f"select distinct {listed} from {model_name} as l where {new_files}"
+    if rechecked:
+        delta += f" union select {listed} from {model_name} as l where {rechecked}"
     warehouse.execute(f"drop table if exists gc_delta_{table}")
     warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
     analyze_temp(warehouse, f"gc_delta_{table}")
-    if has_reference_rules(rules):
-        warehouse.execute("drop table gc_chk_recheck")
+    warehouse.execute("drop table if exists gc_chk_recheck")
+
+
+def _prepare_recheck(warehouse: Warehouse, model_name: str, rules: TableRules) -> bool:
+    """Fill ``gc_chk_recheck`` with the rows that failed a reference rule whose missing currency
+    or product has arrived since; a row whose reference is still missing would fail the same way
+    again. Returns whether there is any."""
+    arrived = [
+        f"(dq_rule = 'unknown_currency' and upper({column}) in (select currency "
+        f"from staging.chk_fx_rates where dq_rule is null))"
+        for column in rules.get("currencies")
+    ]
+    arrived += [
+        f"(dq_rule = 'unknown_product' and {column} in (select product_id "
+        f"from staging.chk_products where dq_rule is null))"
+        for column in rules.get("products")
+    ]
+    warehouse.execute("drop table if exists gc_chk_recheck")
+    warehouse.execute(
+        f"create temp table gc_chk_recheck as select distinct source_file, "
+        f"{', '.join(rules.table.key)} from {model_name} where {' or '.join(arrived)}"
+    )
+    return bool(warehouse.query("select count(*) from gc_chk_recheck")[0][0])
 
 
 def merge_key(model: Model) -> list[tuple[str, str]] | None:
@@ -137,6 +174,7 @@ def merge_declaration(model: Model) -> dict[str, str] | None:
     ``changed`` is a query returning the keys whose rows may differ, given the keys touched in
     each landing table this build (``delta.<table>``) and the shared scopes (``scope.<name>``,
     see ``scopes.py``); ``restrict`` lists ``table:column`` sources to read only for those keys.
+    A key of several columns is written ``a+b``, and so are its restrict columns.
     The model's author asserts that these cover every way an upstream change reaches the model
     (the incremental = full tests check it).
     """
@@ -146,6 +184,10 @@ def merge_declaration(model: Model) -> dict[str, str] | None:
     if not {"key", "restrict", "changed"} <= found.keys():
         return None
     return found
+
+
+def key_columns(declaration: dict[str, str]) -> list[str]:
+    return declaration["key"].split("+")
 
 
 def delta_tables(declaration: dict[str, str]) -> set[str]:
@@ -159,11 +201,12 @@ def changed_table(model: Model) -> str:
 
 def restricted_sql(sql: str, declaration: dict[str, str], keys: str) -> str:
     """``sql`` reading each ``restrict`` source only for the keys in the table ``keys``."""
-    key = declaration["key"]
+    key = ", ".join(key_columns(declaration))
     for item in declaration["restrict"].split(","):
-        table, column = item.strip().split(":")
+        table, columns = item.strip().split(":")
+        matched = ", ".join(f"gc_c.{column}" for column in columns.split("+"))
         subquery = (
-            f"(select * from {table} as gc_c where gc_c.{column} in (select {key} from {keys}))"
+            f"(select * from {table} as gc_c where ({matched}) in (select {key} from {keys}))"
         )
         pattern = rf"\b{re.escape(table)}\b(\s+as\s+(\w+))?"
         sql = re.sub(pattern, functools.partial(_aliased, subquery), sql)
@@ -177,15 +220,23 @@ def _aliased(subquery: str, match: re.Match[str]) -> str:
 def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str]) -> str:
     """Recompute the rows of a model for the keys its ``changed`` query returns; returns the
     predicate selecting the rewritten rows."""
-    key, keys = declaration["key"], changed_table(model)
+    columns, keys = key_columns(declaration), changed_table(model)
+    key = ", ".join(columns)
     warehouse.execute(f"drop table if exists {keys}")
-    warehouse.execute(f"create temp table {keys} as {resolve(declaration['changed'])}")
+    # named after the key whatever the query calls its columns: an unknown name in the
+    # subqueries below would silently bind to the outer row and match every row
+    warehouse.execute(
+        f"create temp table {keys} as select * from ({resolve(declaration['changed'])}\n) "
+        f"as gc_k({key})"
+    )
     analyze_temp(warehouse, keys)
     sql = restricted_sql(model.sql, declaration, keys)
-    changed = f"{key} in (select {key} from {keys})"
+    changed = f"({key}) in (select {key} from {keys})"
     warehouse.execute(f"delete from {model.name} where {changed}")
     listed = ", ".join(warehouse.columns_of(sql))
+    on_q = ", ".join(f"q.{column}" for column in columns)
     warehouse.execute(
-        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q where q.{changed}"
+        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q "
+        f"where ({on_q}) in (select {key} from {keys})"
     )
     return changed

@@ -24,6 +24,7 @@ from globalcart.pipeline.incremental import (
     append_chk,
     changed_table,
     delta_tables,
+    key_columns,
     landing_of,
     loaded_files_filter,
     loaded_until,
@@ -155,7 +156,7 @@ def merge_columns(model: Model) -> list[str]:
     """The columns a merge of ``model`` deletes and reads by (none if it never merges)."""
     declaration = merge_declaration(model)
     if declaration is not None:
-        return [declaration["key"]]
+        return key_columns(declaration)
     return [column for column, _ in merge_key(model) or []]
 
 

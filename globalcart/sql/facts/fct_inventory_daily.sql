@@ -1,7 +1,7 @@
 -- grain: one row per snapshot date, product and fulfillment center
--- incremental: key=snapshot_date
--- incremental: restrict=staging.stg_inventory_snapshots:snapshot_date
--- incremental: changed=select date from delta.inventory_snapshots union select s.snapshot_date from staging.stg_inventory_snapshots as s inner join scope.product_changes as p on p.product_id = s.product_id where cast(s.snapshot_date as timestamp) >= p.changed_from
+-- incremental: key=snapshot_date+product_id
+-- incremental: restrict=staging.stg_inventory_snapshots:snapshot_date+product_id
+-- incremental: changed=select date, product_id from delta.inventory_snapshots union select s.snapshot_date, s.product_id from staging.stg_inventory_snapshots as s inner join scope.product_changes as p on p.product_id = s.product_id where cast(s.snapshot_date as timestamp) >= p.changed_from
 with snapshots as (
     select * from staging.stg_inventory_snapshots
 ),
