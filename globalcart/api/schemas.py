@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from globalcart.contract import FUNNEL_STAGES
+from globalcart.store.addresses import SHIPPING_COUNTRIES
 
 MAX_ID = 2**63 - 1  # ids are bigint columns
 
@@ -114,7 +115,72 @@ class CartOut(BaseModel):
     currency: str
 
 
+def _blank_to_none(value: object) -> object:
+    """Optional text: surrounding spaces dropped, nothing left means not given."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _shipped_to(code: str) -> str:
+    if code not in SHIPPING_COUNTRIES:
+        raise ValueError(f"we do not ship to {code!r} (see GET /api/customer/countries)")
+    return code
+
+
+Line = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=200)]
+OptionalLine = Annotated[
+    Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_to_none)
+]
+CountryCode = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    Field(
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 code of a country the store ships to.",
+        json_schema_extra={"enum": sorted(SHIPPING_COUNTRIES)},
+        examples=["US"],
+    ),
+    AfterValidator(_shipped_to),
+]
+
+
+class AddressIn(Strict):
+    """A shipping address; text is trimmed, ``line2`` may be left out or blank."""
+
+    name: Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=120)]
+    line1: Line
+    line2: OptionalLine = None
+    city: Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=100)]
+    postal_code: Annotated[
+        str,
+        BeforeValidator(_stripped),
+        Field(min_length=2, max_length=12, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$"),
+    ]
+    country: CountryCode
+
+
+class AddressOut(BaseModel):
+    name: str
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+    country_name: str
+
+
 class CheckoutIn(Strict):
+    shipping_address: AddressIn | None = Field(
+        default=None,
+        description="Where to ship the order. The web checkout always sends it; API clients "
+        "may leave it out (the order then has no address).",
+    )
     payment_method: Literal["card", "paypal"] = "card"
     simulate: Literal["success", "card_declined", "bank_down"] = Field(
         default="success", description="Outcome of the simulated payment provider."
@@ -160,6 +226,7 @@ class ReturnOut(BaseModel):
 
 
 class OrderDetail(OrderSummary):
+    shipping_address: AddressOut | None = None
     lines: list[OrderLine]
     payments: list[PaymentOut]
     returns: list[ReturnOut]
@@ -176,6 +243,9 @@ class EventIn(Strict):
     product_id: int | None = Field(default=None, gt=0, le=MAX_ID)
     order_id: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     failure_reason: str | None = Field(default=None, max_length=100)
+    query: OptionalLine = Field(
+        default=None, description="What was searched (SEARCH events); kept by the storefront only."
+    )
     ts: dt.datetime | None = Field(default=None, description="Client time (kept for reference).")
 
 

@@ -215,7 +215,10 @@ def mapped(dialect: Dialect) -> dict[str, str]:
                 {_money("a.tax_amount")} as tax_amount,
                 {_money("a.shipping_fee")} as shipping_fee,
                 {_money("a.net_amount")} as net_amount, {no_text} as promo_code,
-                {no_id} as ship_to_geo_id, {ts("a.updated_at")} as updated_at
+                (select min(g.geo_id) from landing.geo as g
+                    where upper(g.country_code) = a.ship_country
+                    and lower(g.city) = lower(a.ship_city)) as ship_to_geo_id,
+                {ts("a.updated_at")} as updated_at
             from app.orders as a
             inner join gc_app_c_orders as k on k.order_id = a.order_id
             {_id("o", "order", "a.order_id")}

@@ -17,6 +17,7 @@ class Event:
     order_id: str | None = None
     failure_reason: str | None = None
     client_ts: dt.datetime | None = None
+    query: str | None = None  # what a SEARCH event searched for
 
 
 def record_events(
@@ -35,6 +36,7 @@ def record_events(
             "order_id": pa.array([e.order_id for e in events], pa.string()),
             "failure_reason": pa.array([e.failure_reason for e in events], pa.string()),
             "client_ts": pa.array([e.client_ts for e in events], pa.timestamp("us")),
+            "query": pa.array([e.query for e in events], pa.string()),
             "event_ts": pa.array([now] * len(events), pa.timestamp("us")),
         }
     )

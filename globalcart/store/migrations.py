@@ -135,10 +135,22 @@ def _v3(dialect: Dialect) -> list[str]:
     ]
 
 
+def _v4(dialect: Dialect) -> list[str]:
+    """The shipping address of an order (null for orders placed without one) and the text of
+    a search event (kept in the storefront only: the warehouse contract has no such column)."""
+    del dialect
+    columns = ("name", "line1", "line2", "city", "postal_code", "country")
+    return [
+        *(f"alter table app.orders add column if not exists ship_{c} varchar" for c in columns),
+        "alter table app.events add column if not exists query varchar",
+    ]
+
+
 APP_MIGRATIONS: tuple[tuple[int, str, Callable[[Dialect], list[str]]], ...] = (
     (1, "operational store: users, auth, catalog, carts, orders, events", _v1),
     (2, "rate-limit counters shared by every worker", _v2),
     (3, "deliveries, refunds and the indexes of the warehouse ingest", _v3),
+    (4, "shipping addresses of orders, query text of search events", _v4),
 )
 
 

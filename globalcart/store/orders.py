@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from globalcart.store.addresses import COLUMNS as ADDRESS_COLUMNS
+from globalcart.store.addresses import ShippingAddress, address_of
 from globalcart.store.carts import cart_lines
 from globalcart.store.db import Store, StoreError, new_id, utcnow
 
@@ -19,8 +21,9 @@ def _for_update(store: Store) -> str:
     return " for update" if store.dialect == "postgres" else ""
 
 
-def reserve_order(store: Store, user_id: str) -> str:
-    """Turn the customer's cart into an order in status ``created``, reserving its stock.
+def reserve_order(store: Store, user_id: str, address: ShippingAddress | None = None) -> str:
+    """Turn the customer's cart into an order in status ``created``, reserving its stock; the
+    order keeps ``address`` (API clients may check out without one).
 
     Every line is reserved with a conditional update (``on_hand - reserved >= qty``), in product
     order, inside one transaction: either all lines are reserved or none is, and stock can never
@@ -44,11 +47,13 @@ def reserve_order(store: Store, user_id: str) -> str:
                 )
         order_id = new_id()
         gross = sum((line["line_amount"] for line in lines), ZERO)
+        ship = address.values() if address else [None] * len(ADDRESS_COLUMNS)
         store.execute(
             "insert into app.orders (order_id, user_id, status, currency, gross_amount, "
-            "discount_amount, tax_amount, shipping_fee, net_amount, created_at, updated_at) "
-            "values (?, ?, 'created', 'USD', ?, 0, 0, 0, ?, ?, ?)",
-            [order_id, user_id, gross, gross, now, now],
+            "discount_amount, tax_amount, shipping_fee, net_amount, created_at, updated_at, "
+            f"{', '.join(ADDRESS_COLUMNS)}) "
+            "values (?, ?, 'created', 'USD', ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [order_id, user_id, gross, gross, now, now, *ship],
         )
         for line_no, line in enumerate(lines, start=1):
             store.execute(
@@ -262,14 +267,18 @@ def _children(
 
 
 def get_order(store: Store, user_id: str, order_id: str) -> dict[str, Any] | None:
-    """An order with its lines, payments and returns, only when it belongs to ``user_id``."""
+    """An order with its shipping address, lines, payments and returns, only when it belongs
+    to ``user_id``."""
+    columns = (*_ORDER_COLUMNS, *ADDRESS_COLUMNS)
     row = store.one(
-        f"select {', '.join(_ORDER_COLUMNS)} from app.orders where order_id = ? and user_id = ?",
+        f"select {', '.join(columns)} from app.orders where order_id = ? and user_id = ?",
         [order_id, user_id],
     )
     if row is None:
         return None
-    order = dict(zip(_ORDER_COLUMNS, row, strict=True))
+    found = dict(zip(columns, row, strict=True))
+    order = {column: found[column] for column in _ORDER_COLUMNS}
+    order["shipping_address"] = address_of(found)
     order["lines"] = _children(
         store,
         "app.order_lines",

@@ -1,5 +1,6 @@
-"""What the web pages need beyond the API routes: the category list of the catalog filters and
-a "who am I" that answers anonymous visitors with 200 (no console error on every page load)."""
+"""What the web pages need beyond the API routes: the category list of the catalog filters, the
+countries of the checkout's address form, and a "who am I" that answers anonymous visitors with
+200 (no console error on every page load)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pydantic import BaseModel
 
 from globalcart.api.deps import OptionalPrincipal, StoreDep
 from globalcart.api.schemas import UserPublic
+from globalcart.store.addresses import SHIPPING_COUNTRIES
 
 router = APIRouter(prefix="/api/customer", tags=["storefront"])
 
@@ -29,6 +31,18 @@ def categories(store: StoreDep) -> list[Category]:
         "and category_l1 is not null group by category_l1 order by category_l1"
     )
     return [Category(category=str(name), products=int(count)) for name, count in rows]
+
+
+class Country(BaseModel):
+    code: str
+    name: str
+
+
+@router.get("/countries")
+def countries() -> list[Country]:
+    """The countries the store ships to (ISO 3166-1 alpha-2 code and name), by name."""
+    pairs = sorted(SHIPPING_COUNTRIES.items(), key=lambda pair: pair[1])
+    return [Country(code=code, name=name) for code, name in pairs]
 
 
 @router.get("/session")

@@ -36,12 +36,14 @@ def search(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", name=f"Results for “{text}”")).to_be_visible()
 
 
-def checkout(page: Page, card: str) -> None:
+def checkout(page: Page, card: str, line1: str = "1 Pike Street") -> None:
+    """Fill the address (Seattle, United States) and the card, then pay."""
     page.get_by_label("Full name").fill("Sam Shopper")
-    page.get_by_label("Street and number").fill("1 Market Street")
-    page.get_by_label("Postal code").fill("94105")
-    page.get_by_label("City").fill("San Francisco")
-    page.get_by_label("Country").fill("United States")
+    page.get_by_label("Street and number").fill(line1)
+    page.get_by_label("Apartment, suite, floor (optional)").fill("Suite 400")
+    page.get_by_label("Postal code").fill("98101")
+    page.get_by_label("City").fill("Seattle")
+    page.get_by_label("Country").select_option("US")
     page.get_by_label("Card number").fill(card)
     page.locator("#pay").click()
 

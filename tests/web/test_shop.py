@@ -55,6 +55,18 @@ def test_shopper_signs_up_searches_buys_after_a_declined_card(
     page.get_by_role("link", name="Proceed to checkout").click()
 
     assert unlabelled_controls(page) == []
+    # the address is required: the browser keeps the form until it is filled in
+    page.get_by_label("Card number").fill(APPROVED)
+    page.locator("#pay").click()
+    expect(page.locator("input[name=line1]:invalid")).to_have_count(1)
+    expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
+    user = get_user_by_email(site.store, email)
+    assert user is not None
+    assert site.store.query("select 1 from app.orders where user_id = ?", [user.user_id]) == []
+    checkout(page, APPROVED, line1="   ")  # spaces pass the browser's check, not the page's
+    expect(page.locator("#payment-error")).to_contain_text("Please check the shipping address")
+    expect(page.locator("#payment-error")).to_contain_text("Street and number: required")
+    assert site.store.query("select 1 from app.orders where user_id = ?", [user.user_id]) == []
     checkout(page, DECLINED)
     expect(page.locator("#payment-error")).to_contain_text("declined")
     shot(page, "shop-checkout-declined")
@@ -62,8 +74,17 @@ def test_shopper_signs_up_searches_buys_after_a_declined_card(
     page.get_by_label("Card number").fill(APPROVED)
     page.locator("#pay").click()
     expect(page.locator("#confirmation")).to_contain_text("confirmed")
+    ship_to = page.locator("#ship-to")
+    for line in ("Sam Shopper", "1 Pike Street", "Suite 400", "Seattle 98101", "United States"):
+        expect(ship_to).to_contain_text(line)
     shot(page, "shop-confirmation")
     order_id = page.url.rsplit("/", 1)[1].split("?")[0]
+    address = site.store.one(
+        "select ship_line1, ship_line2, ship_city, ship_postal_code, ship_country "
+        "from app.orders where order_id = ?",
+        [order_id],
+    )
+    assert address == ("1 Pike Street", "Suite 400", "Seattle", "98101", "US")
     expect(page.locator(".badge-count")).to_have_count(0)
 
     page.get_by_role("link", name="Orders").click()
@@ -73,13 +94,16 @@ def test_shopper_signs_up_searches_buys_after_a_declined_card(
     expect(page.locator("#orders")).to_contain_text("Cancelled")
     shot(page, "shop-orders")
 
-    user = get_user_by_email(site.store, email)
-    assert user is not None
     stages = _stages(site, user.user_id, "ORDER_PLACED")
     for stage in ("SEARCH", "VIEW_PRODUCT", "ADD_TO_CART", "CHECKOUT_STARTED",
                   "PAYMENT_ATTEMPTED", "PAYMENT_FAILED", "ORDER_PLACED"):  # fmt: skip
         assert stage in stages, f"{stage} missing from {stages}"
     assert stages.count("PAYMENT_ATTEMPTED") == 2
+    searched = site.store.query(
+        "select query from app.events where user_id = ? and stage = 'SEARCH' order by event_ts",
+        [user.user_id],
+    )
+    assert [row[0] for row in searched] == [first_name, second_name]
 
     deliver_order(site.store, order_id)
     row.get_by_role("link").click()

@@ -55,6 +55,9 @@ class Customer360(BaseModel):
 
 
 class SessionEvents(BaseModel):
+    """A session and its events, each with the product's name and, for storefront searches,
+    the text searched (``query``)."""
+
     session: dict[str, Cell]
     events: list[dict[str, Cell]]
 
@@ -168,7 +171,27 @@ def journey_events(session_id: Id, _: Admin, store: StoreDep) -> SessionEvents:
                   [session_id])  # fmt: skip
     if not found:
         raise ProblemError(404, f"session {session_id} not found", kind="not-found")
-    events = fetch(store.warehouse, "select event_id, event_ts, stage, product_id, order_id, "
-                   "failure_reason from dw.fct_funnel_events where session_id = ? "
-                   "order by event_ts, event_id", [session_id])  # fmt: skip
+    events = fetch(store.warehouse, "select f.event_id, f.event_ts, f.stage, f.product_id, "
+                   "p.product_name, f.order_id, f.failure_reason "
+                   "from dw.fct_funnel_events as f left join dw.dim_product as p "
+                   "on p.product_sk = f.product_sk where f.session_id = ? "
+                   "order by f.event_ts, f.event_id", [session_id])  # fmt: skip
+    queries = _search_queries(store, [e["event_id"] for e in events if e["stage"] == "SEARCH"])
+    for event in events:
+        event["query"] = queries.get(str(event["event_id"]))
     return SessionEvents(session=found[0], events=events)
+
+
+def _search_queries(store: StoreDep, event_ids: list[Cell]) -> dict[str, str]:
+    """What the storefront's search events of a session searched for (the warehouse contract
+    does not carry the text: ``ops.app_ids`` maps the events back to ``app.events``)."""
+    if not event_ids or not store.warehouse.table_exists("app.events"):
+        return {}
+    marks = ", ".join("?" for _ in event_ids)
+    rows = store.warehouse.query(
+        "select i.warehouse_id, e.query from ops.app_ids as i "
+        "inner join app.events as e on e.event_id = i.app_id "
+        f"where i.kind = 'event' and i.warehouse_id in ({marks}) and e.query is not null",
+        [int(str(event_id)) for event_id in event_ids],
+    )
+    return {str(row[0]): str(row[1]) for row in rows}

@@ -32,6 +32,8 @@ from globalcart.api.routes.kpi_tables import (
     ensure_built,
     respond,
 )
+from globalcart.store.addresses import COLUMNS as ADDRESS_COLUMNS
+from globalcart.store.addresses import address_of
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 SOURCE = "marts.vw_admin_order_summary"
@@ -56,8 +58,24 @@ class TimelineEvent(BaseModel):
     detail: str | None
 
 
+class ShipTo(BaseModel):
+    """Where the order went: the storefront's full address for orders placed in the shop, the
+    ship-to city of the warehouse (``dw.dim_geo``) for other sources."""
+
+    source: Literal["storefront", "warehouse"]
+    name: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None
+    postal_code: str | None = None
+    country: str | None
+    country_name: str | None
+    region: str | None = None
+
+
 class OrderDetailOut(BaseModel):
     order: dict[str, Cell]
+    ship_to: ShipTo | None = None
     lines: list[dict[str, Cell]]
     payments: list[dict[str, Cell]]
     timeline: list[TimelineEvent]
@@ -195,9 +213,42 @@ def _timeline(store: StoreDep, order_id: str, order: dict[str, Cell]) -> list[di
     return sorted(dated, key=lambda event: str(event["at"]))
 
 
+def _ship_to(store: StoreDep, order_id: str) -> ShipTo | None:
+    """The storefront address of an order ingested from the shop (``ops.app_ids`` maps the
+    warehouse id back), else the warehouse's ship-to geo."""
+    if store.warehouse.table_exists("app.orders") and order_id.isdigit():
+        rows = fetch(
+            store.warehouse,
+            f"select {', '.join(f'a.{c}' for c in ADDRESS_COLUMNS)} from ops.app_ids as i "
+            "inner join app.orders as a on a.order_id = i.app_id "
+            "where i.kind = 'order' and i.warehouse_id = ?",
+            [int(order_id)],
+        )
+        address = address_of(rows[0]) if rows else None
+        if address is not None:
+            return ShipTo(source="storefront", **address)
+    geos = fetch(
+        store.warehouse,
+        "select g.city, g.country_code, g.country, g.region from dw.fct_orders as o "
+        "inner join dw.dim_geo as g on g.geo_sk = o.ship_to_geo_sk "
+        "where cast(o.order_id as varchar) = ? and g.geo_id is not null",
+        [order_id],
+    )
+    if not geos:
+        return None
+    geo = geos[0]
+    return ShipTo(source="warehouse", city=str(geo["city"]), country=_text(geo["country_code"]),
+                  country_name=_text(geo["country"]), region=_text(geo["region"]))  # fmt: skip
+
+
+def _text(value: Cell) -> str | None:
+    return None if value is None else str(value)
+
+
 @router.get("/orders/{order_id}")
 def order_detail(order_id: OrderId, admin: Admin, store: StoreDep) -> OrderDetailOut:
-    """One order: its summary, lines, payment attempts and timeline."""
+    """One order: its summary, ship-to address, lines (with the product's name), payment
+    attempts and timeline."""
     ensure_built(store.warehouse, SOURCE)
     found = fetch(
         store.warehouse, f"select * from {SOURCE} where cast(order_id as varchar) = ?", [order_id]
@@ -206,9 +257,10 @@ def order_detail(order_id: OrderId, admin: Admin, store: StoreDep) -> OrderDetai
         raise ProblemError(404, f"order {order_id} not found in the warehouse", kind="not-found")
     lines = fetch(
         store.warehouse,
-        "select line_no, product_id, qty, unit_sell_price, "
-        "line_gross_usd, line_discount_usd, cogs_usd from dw.fct_order_items "
-        "where cast(order_id as varchar) = ? order by line_no",
+        "select i.line_no, i.product_id, p.product_name, p.sku, i.qty, i.unit_sell_price, "
+        "i.line_gross_usd, i.line_discount_usd, i.cogs_usd from dw.fct_order_items as i "
+        "left join dw.dim_product as p on p.product_sk = i.product_sk "
+        "where cast(i.order_id as varchar) = ? order by i.line_no",
         [order_id],
     )
     payments = fetch(
@@ -219,4 +271,10 @@ def order_detail(order_id: OrderId, admin: Admin, store: StoreDep) -> OrderDetai
         [order_id],
     )
     timeline = [TimelineEvent.model_validate(e) for e in _timeline(store, order_id, found[0])]
-    return OrderDetailOut(order=found[0], lines=lines, payments=payments, timeline=timeline)
+    return OrderDetailOut(
+        order=found[0],
+        ship_to=_ship_to(store, order_id),
+        lines=lines,
+        payments=payments,
+        timeline=timeline,
+    )

@@ -51,7 +51,7 @@ def post_events(
             headers={"Retry-After": str(int(wait) + 1)},
         )
     events = [
-        Event(e.stage, e.product_id, e.order_id, e.failure_reason, _naive_utc(e.ts))
+        Event(e.stage, e.product_id, e.order_id, e.failure_reason, _naive_utc(e.ts), e.query)
         for e in body.events
     ]
     user_id = principal.user.user_id if principal and principal.via == "session" else None

@@ -15,6 +15,7 @@ from globalcart.api.problems import MEDIA_TYPE, ProblemError, problem_body
 from globalcart.api.routes.cart import store_problem
 from globalcart.api.schemas import CheckoutIn, OrderDetail, OrderSummary, ReturnIn, ReturnOut
 from globalcart.store import StoreError, idempotency, orders
+from globalcart.store.addresses import ShippingAddress
 
 router = APIRouter(prefix="/api/customer", tags=["storefront"])
 
@@ -30,8 +31,10 @@ def _order(store: StoreDep, user_id: str, order_id: str) -> OrderDetail:
 
 def _checkout(request: Request, store: StoreDep, user_id: str, body: CheckoutIn) -> tuple[int, Any]:
     """Run a checkout once; returns (status, JSON body) to store under the idempotency key."""
+    given = body.shipping_address
+    address = ShippingAddress(**given.model_dump()) if given else None
     try:
-        order_id = orders.reserve_order(store, user_id)
+        order_id = orders.reserve_order(store, user_id, address)
     except StoreError as exc:
         problem = store_problem(exc)
         return problem.status, problem_body(request, problem.status, exc.message, problem.kind)

@@ -6,7 +6,7 @@ import { commerceView, customersAnalyticsView, marketingView } from "./insights.
 import { customersView, customerView, journeysView, journeyView, ordersView, orderView } from "./ops.js";
 import { overviewView } from "./overview.js";
 import { startLive } from "./live.js";
-import { initRange } from "./range.js";
+import { followData, initRange } from "./range.js";
 
 const main = document.getElementById("content");
 const sidenav = document.getElementById("sidenav");
@@ -99,7 +99,10 @@ async function start(user) {
       [/^\/audit$/, view(auditView, "audit")],
     ], () => mount(main, emptyState("This page does not exist.", "?")));
   }
-  startLive(live, () => dispatch());
+  startLive(live, async () => {
+    await followData();
+    dispatch();
+  });
   await dispatch();
 }
 

@@ -1,6 +1,6 @@
 // Operations: orders monitor and detail, customers and customer 360, session journeys.
 import { api } from "../js/api.js";
-import { date, emptyState, errorBox, h, loading, money, mount, pct, table } from "../js/ui.js";
+import { addressLines, cell, date, emptyState, errorBox, h, label, loading, money, mount, pct, table } from "../js/ui.js";
 import { listing } from "./listing.js";
 
 const RECENT = 12;
@@ -32,6 +32,32 @@ function timeline(events) {
     h("strong", {}, e.event.replace(/_/g, " ")), e.detail ? h("span.muted", {}, ` · ${e.detail}`) : null, h("div.when", {}, date(e.at)))));
 }
 
+/** A product by name, its id (and SKU) secondary; the id alone when the name is unknown. */
+function product(name, id, sku, stacked = false) {
+  if (!name) return h("span", {}, `Product ${id}`);
+  return h(`span.product-ref${stacked ? ".stacked" : ""}`, {}, h("span", {}, name), h("span.muted.small", {}, ` #${id}${sku ? ` · ${sku}` : ""}`));
+}
+
+const LINE_COLUMNS = ["qty", "unit_sell_price", "line_gross_usd", "line_discount_usd", "cogs_usd"];
+
+function linesTable(lines) {
+  if (!lines.length) return emptyState("No lines recorded.");
+  return h("div.table-wrap", {}, h("table", { id: "order-lines" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Line"), h("th", { scope: "col" }, "Product"),
+      LINE_COLUMNS.map((c) => h("th.num", { scope: "col" }, label(c))))),
+    h("tbody", {}, lines.map((l) => h("tr", { "data-product": l.product_id }, h("td", {}, l.line_no), h("td", {}, product(l.product_name, l.product_id, l.sku, true)),
+      LINE_COLUMNS.map((c) => h("td.num", {}, cell(c, l[c]))))))));
+}
+
+function shipTo(address) {
+  if (!address) return emptyState("No ship-to address recorded.");
+  const lines = address.source === "storefront"
+    ? addressLines(address)
+    : [address.city, [address.region, address.country_name].filter(Boolean).join(", ")];
+  return h("div", {}, h("address.address", { id: "ship-to" }, lines.filter(Boolean).map((line) => h("div", {}, line))),
+    h("p.muted.small", { style: "margin:.5rem 0 0" }, address.source === "storefront" ? "Entered by the customer at checkout." : "Ship-to city of the source data."));
+}
+
 export async function orderView(main, match) {
   mount(main, loading());
   try {
@@ -45,9 +71,10 @@ export async function orderView(main, match) {
           ["Placed", date(o.order_ts)], ["Customer", o.customer_id ? h("a", { href: `#/customers/${o.customer_id}` }, o.email || `#${o.customer_id}`) : "Guest"],
           ["Country", o.country], ["Channel", o.channel], ["Gross", money(o.gross_amount_usd)], ["Net revenue", money(o.net_revenue_usd)],
           ["Profit", money(o.order_profit_usd)], ["Payment", o.payment_status], ["Carrier", o.carrier]])),
-        h("section.card", {}, h("h2", {}, "Timeline"), timeline(data.timeline))),
+        h("div.stack", {}, h("section.card", { "aria-label": "Ship to" }, h("h2", {}, "Ship to"), shipTo(data.ship_to)),
+          h("section.card", {}, h("h2", {}, "Timeline"), timeline(data.timeline)))),
       h("div", { style: "height:1rem" }),
-      h("section.card", {}, h("h2", {}, "Lines"), table(Object.keys(data.lines[0] || { line_no: 0 }), data.lines)),
+      h("section.card", {}, h("h2", {}, "Lines"), linesTable(data.lines)),
       h("div", { style: "height:1rem" }),
       h("section.card", {}, h("h2", {}, "Payment attempts"), table(Object.keys(data.payments[0] || { attempt_no: 0 }), data.payments)));
   } catch (error) {
@@ -119,7 +146,8 @@ export async function journeyView(main, match) {
       const gap = previous ? Math.round((new Date(e.event_ts) - previous) / 1000) : null;
       return h(`li.${e.stage === "PAYMENT_FAILED" ? "bad" : "done"}`, { "data-stage": e.stage },
         h("strong", {}, e.stage.replace(/_/g, " ").toLowerCase().replace(/^./, (c) => c.toUpperCase())),
-        e.product_id ? h("span.muted", {}, ` · product ${e.product_id}`) : null,
+        e.query ? [" · ", h("q.search-query", {}, e.query)] : null,
+        e.product_id ? [" · ", product(e.product_name, e.product_id)] : null,
         e.order_id ? [" · ", h("a", { href: `#/orders/${e.order_id}` }, `order ${e.order_id}`)] : null,
         e.failure_reason ? h("span.badge.bad", { style: "margin-left:.4rem" }, e.failure_reason) : null,
         h("div.when", {}, date(e.event_ts), gap !== null ? ` · +${gap}s` : ""));

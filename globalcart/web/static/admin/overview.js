@@ -23,34 +23,85 @@ async function kpiCards(target) {
   }
 }
 
+const TOP = 5; // breakdown values drawn one by one; the rest are summed into "Other"
+const TOP_LINES = 3; // AOV lines: more would tangle (AOV cannot be summed into "Other")
+const OTHER_COLOR = "#cbd5e1";
+
+function byLabel() {
+  return label(range.by).toLowerCase();
+}
+
+/** Rows of a (period × breakdown) table: the top breakdown values by net revenue, a function
+ * giving a row's group (a top value or "Other") and the sorted periods. */
+function split(rows, by) {
+  const totals = new Map();
+  for (const r of rows) totals.set(r[by] ?? "Unknown", (totals.get(r[by] ?? "Unknown") || 0) + (r.net_revenue || 0));
+  const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([key]) => key);
+  const group = (r) => (top.includes(r[by] ?? "Unknown") ? r[by] ?? "Unknown" : "Other");
+  const periods = [...new Set(col(rows, "period"))].sort();
+  return { top, groups: totals.size > TOP ? [...top, "Other"] : top, group, periods };
+}
+
+function splitNote(top = TOP, other = true) {
+  return `Split by ${byLabel()}: the ${top} values with the most net revenue${other ? ", the rest as Other" : ""}.`;
+}
+
+function sumBy(rows, periods, keep, value) {
+  const sums = new Map(periods.map((p) => [p, 0]));
+  for (const r of rows) if (keep(r)) sums.set(r.period, sums.get(r.period) + (r[value] || 0));
+  return periods.map((p) => sums.get(p));
+}
+
+// The trends are split by the breakdown: one stacked bar per breakdown value.
 function trends() {
   const g = grain();
-  return chartCard(`Revenue and orders by ${g}`, () => api(`/kpi/revenue${rangeQuery({ grain: g })}`), (el, data) => {
-    const x = col(data.rows, "period");
-    plot(el, [
-      { x, y: col(data.rows, "net_revenue"), type: "bar", name: "Net revenue", marker: { color: COLORS[0] }, hovertemplate: "%{x}<br>$%{y:,.2f}<extra>Net revenue</extra>" },
-      { x, y: col(data.rows, "orders"), type: "scatter", mode: "lines", name: "Orders", yaxis: "y2", line: { color: COLORS[2], width: 2 } },
-    ], { showlegend: true, margin: { l: 56, r: 56, t: 8, b: 40 }, yaxis: { title: "Net revenue (USD)", gridcolor: "#eef1f6" }, yaxis2: { title: "Orders", overlaying: "y", side: "right", showgrid: false, automargin: true } });
-  }, { csvName: "revenue_trend" });
+  const by = range.by;
+  return chartCard(`Revenue and orders by ${g}`, () => api(`/kpi/revenue${rangeQuery({ grain: g, by })}`), (el, data) => {
+    const { groups, group, periods } = split(data.rows, by);
+    const bars = groups.map((name, i) => ({
+      x: periods, y: sumBy(data.rows, periods, (r) => group(r) === name, "net_revenue"), type: "bar", name: String(name),
+      marker: { color: name === "Other" ? OTHER_COLOR : COLORS[i % COLORS.length] }, hovertemplate: `%{x}<br>$%{y:,.2f}<extra>${name}</extra>`,
+    }));
+    plot(el, [...bars,
+      { x: periods, y: sumBy(data.rows, periods, () => true, "orders"), type: "scatter", mode: "lines", name: "Orders (all)", yaxis: "y2", line: { color: COLORS[7], width: 2 } },
+    ], { barmode: "stack", showlegend: true, margin: { l: 56, r: 56, t: 8, b: 40 }, yaxis: { title: "Net revenue (USD)", gridcolor: "#eef1f6", rangemode: "tozero" }, yaxis2: { title: "Orders", overlaying: "y", side: "right", showgrid: false, automargin: true, rangemode: "tozero", tickmode: "auto" } });
+  }, { note: splitNote(), columns: ["period", by, "net_revenue", "orders", "aov"], csvName: `revenue_trend_by_${by}` });
 }
 
 function aovTrend() {
   const g = grain();
-  return chartCard(`Average order value by ${g}`, () => api(`/kpi/revenue${rangeQuery({ grain: g })}`), (el, data) => {
-    plot(el, [{ x: col(data.rows, "period"), y: col(data.rows, "aov"), type: "scatter", mode: "lines+markers", line: { color: COLORS[1], width: 2 }, marker: { size: 4 } }],
-      { yaxis: { title: "AOV (USD)", gridcolor: "#eef1f6" } });
-  }, { columns: ["period", "aov", "orders"], csvName: "aov_trend" });
+  const by = range.by;
+  return chartCard(`Average order value by ${g}`, () => api(`/kpi/revenue${rangeQuery({ grain: g, by })}`), (el, data) => {
+    const { top, periods } = split(data.rows, by);
+    plot(el, top.slice(0, TOP_LINES).map((name, i) => {
+      const values = new Map(data.rows.filter((r) => (r[by] ?? "Unknown") === name).map((r) => [r.period, r.aov]));
+      return { x: periods, y: periods.map((p) => values.get(p) ?? null), type: "scatter", mode: "lines+markers", name: String(name), connectgaps: true,
+        line: { color: COLORS[i % COLORS.length], width: 2 }, marker: { size: 4 } };
+    }), { showlegend: true, yaxis: { title: "AOV (USD)", gridcolor: "#eef1f6" } });
+  }, { note: `${splitNote(TOP_LINES, false)} Periods without orders are bridged.`, columns: ["period", by, "aov", "orders"], csvName: `aov_trend_by_${by}` });
+}
+
+async function totalsBy(by) {
+  const [revenue, orders, aov] = await Promise.all([
+    api(`/api/kpis/net_revenue${rangeQuery({ by, compare: "previous_period" })}`),
+    api(`/api/kpis/orders${rangeQuery({ by })}`), api(`/api/kpis/aov${rangeQuery({ by })}`),
+  ]);
+  const more = (table) => new Map(table.rows.map((r) => [r[by], r.value]));
+  const [orderCount, aovValue] = [more(orders), more(aov)];
+  const rows = revenue.rows.map((r) => ({ [by]: r[by] ?? "Unknown", net_revenue: r.value, net_revenue_previous: r.previous_value, net_revenue_change_pct: r.change_pct,
+    orders: orderCount.get(r[by]) ?? null, aov: aovValue.get(r[by]) ?? null }));
+  return { title: `Net revenue by ${by}`, columns: [by, "net_revenue", "net_revenue_previous", "net_revenue_change_pct", "orders", "aov"], rows };
 }
 
 function breakdown() {
   const by = range.by;
-  return chartCard(`Net revenue by ${label(by).toLowerCase()}`, () => api(`/kpi/revenue${rangeQuery({ by, compare: "previous_period" })}`), (el, data) => {
+  return chartCard(`Net revenue by ${byLabel()}`, () => totalsBy(by), (el, data) => {
     const rows = [...data.rows].sort((a, b) => (b.net_revenue || 0) - (a.net_revenue || 0)).slice(0, 12).reverse();
     plot(el, [
       { y: col(rows, by), x: col(rows, "net_revenue_previous"), type: "bar", orientation: "h", name: "Previous period", marker: { color: "#c7d2fe" } },
       { y: col(rows, by), x: col(rows, "net_revenue"), type: "bar", orientation: "h", name: "This period", marker: { color: COLORS[0] } },
     ], { barmode: "group", showlegend: true, margin: { l: 130, r: 16, t: 8, b: 40 }, xaxis: { title: "Net revenue (USD)", gridcolor: "#eef1f6" } });
-  }, { columns: [by, "net_revenue", "net_revenue_previous", "net_revenue_change_pct", "orders", "aov"], csvName: `revenue_by_${by}` });
+  }, { csvName: `revenue_by_${by}` });
 }
 
 const STAGES = [["product_view_sessions", "Viewed a product"], ["cart_sessions", "Added to cart"], ["checkout_sessions", "Started checkout"], ["payment_sessions", "Attempted payment"], ["order_sessions", "Placed an order"]];
@@ -110,8 +161,10 @@ export function overviewView(main) {
   const panels = h("div.stack");
   const render = () => {
     mount(main,
-      h("div.page-head", {}, h("div", {}, h("h1", {}, "Overview"), h("p.muted", { style: "margin:0" }, `${range.start} – ${range.end}, compared with the previous period`)),
+      h("div.page-head", {}, h("div", {}, h("h1", {}, "Overview"), h("p.muted", { style: "margin:0", id: "range-text" }, `${range.start} – ${range.end}, compared with the previous period`)),
         rangePicker(() => overviewView(main), { breakdown: true })),
+      h("p.muted.small", { id: "breakdown-scope" }, h("strong", {}, `Breakdown by ${byLabel()}`),
+        " splits the revenue and orders trend, the average order value trend and the net revenue breakdown; the KPI cards, funnel, leakage and forecast are totals."),
       cards, h("div", { style: "height:1rem" }), panels);
     kpiCards(cards);
     mount(panels, h("div.grid.two", {}, trends(), aovTrend()), h("div.grid.two", {}, breakdown(), funnel()),

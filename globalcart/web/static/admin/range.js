@@ -1,4 +1,5 @@
-// The admin's date range (presets relative to the last day with data) and breakdown.
+// The admin's date range (presets relative to the last day with data, not to today) and
+// breakdown.
 import { api, query } from "../js/api.js";
 import { h } from "../js/ui.js";
 
@@ -19,17 +20,33 @@ function shift(day, days) {
   return iso(d);
 }
 
-/** Learn the last day with data (the default range of the API ends there). */
-export async function initRange() {
-  Object.assign(range, JSON.parse(sessionStorage.getItem(KEY) || "{}"));
-  if (!range.lastDay) {
-    try {
-      range.lastDay = (await api("/api/kpis/net_revenue")).end;
-    } catch {
-      range.lastDay = iso(new Date());
-    }
+/** The last day with data: the default range of the API ends there (a generated store's
+ * data may end months ago; once storefront orders are ingested it is today). */
+async function latestDay() {
+  try {
+    return (await api("/api/kpis/net_revenue")).end;
+  } catch {
+    return iso(new Date()); // the panels show the error; the picker still needs a date
   }
-  if (!range.start) applyPreset(range.preset);
+}
+
+/** Restore the admin's choices of this tab, with presets re-applied to the current data. */
+export async function initRange() {
+  const saved = JSON.parse(sessionStorage.getItem(KEY) || "{}");
+  Object.assign(range, { preset: saved.preset || "30d", by: saved.by || "country", start: saved.start || null, end: saved.end || null });
+  range.lastDay = await latestDay();
+  if (range.preset !== "custom" || !range.start || !range.end) applyPreset(range.preset === "custom" ? "30d" : range.preset);
+}
+
+/** After a new build: when the data now ends on another day, a preset moves with it (a
+ * custom range stays). True when the last day changed. */
+export async function followData() {
+  const day = await latestDay();
+  if (day === range.lastDay) return false;
+  range.lastDay = day;
+  if (range.preset !== "custom") applyPreset(range.preset);
+  save();
+  return true;
 }
 
 export async function kpiCatalogue() {
@@ -48,7 +65,8 @@ function applyPreset(preset) {
 }
 
 function save() {
-  sessionStorage.setItem(KEY, JSON.stringify(range));
+  const { start, end, preset, by } = range;
+  sessionStorage.setItem(KEY, JSON.stringify({ start, end, preset, by }));
 }
 
 /** The grain that keeps a trend readable for the range. */
@@ -78,7 +96,7 @@ export function rangePicker(onChange, { breakdown = false } = {}) {
   };
   start.addEventListener("change", custom);
   end.addEventListener("change", custom);
-  const by = h("select", { id: "breakdown" }, BREAKDOWNS.map(([value, text]) => h("option", { value, selected: range.by === value }, text)));
+  const by = h("select", { id: "breakdown", "aria-describedby": "breakdown-scope" }, BREAKDOWNS.map(([value, text]) => h("option", { value, selected: range.by === value }, text)));
   by.addEventListener("change", () => { range.by = by.value; save(); onChange(); });
   return h("div.filters", { role: "group", "aria-label": "Date range" },
     h("div.field", {}, h("span.sr-only", {}, "Preset ranges"), h("div.segmented", {}, buttons)),

@@ -182,3 +182,13 @@ export function downloadCsv(filename, columns, rows) {
   link.click();
   link.remove();
 }
+
+// Countries that write the city before the postal code ("Seattle 98101"); most others write
+// the postal code first ("75001 Paris").
+const CITY_FIRST = new Set(["AU", "CA", "GB", "IE", "IN", "JP", "KR", "NZ", "SG", "US"]);
+
+/** The lines of a shipping address as they go on a parcel. */
+export function addressLines(address) {
+  const city = CITY_FIRST.has(address.country) ? `${address.city} ${address.postal_code}` : `${address.postal_code} ${address.city}`;
+  return [address.name, address.line1, address.line2, city, address.country_name].filter(Boolean);
+}

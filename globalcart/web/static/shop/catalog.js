@@ -94,7 +94,7 @@ export async function catalogView(main, _match, params) {
   const search = h("input", { type: "search", name: "q", value: q, placeholder: "Search products, brands, SKUs…", "aria-label": "Search products" });
   const submit = () => {
     const text = search.value.trim();
-    if (text) track("SEARCH");
+    if (text) track("SEARCH", { query: text.slice(0, 200) });
     go(hashWith(params, { q: text, page: "" }));
   };
   const searchForm = h("form.searchbar", { role: "search", onsubmit: (e) => { e.preventDefault(); submit(); } },

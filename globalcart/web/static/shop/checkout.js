@@ -8,6 +8,8 @@ import { refreshCart, requireSignIn } from "./state.js";
 // Test cards of the simulated payment provider (any other 16-digit number is approved).
 const TEST_CARDS = { "4000000000000002": "card_declined", "4000000000000119": "bank_down" };
 const ADDRESS_KEY = "gc_address";
+let countries = null;
+const ADDRESS_LABELS = { name: "Full name", line1: "Street and number", line2: "Apartment, suite, floor", postal_code: "Postal code", city: "City", country: "Country" };
 
 function summary(cart) {
   return h("section.card", { "aria-label": "Order summary" },
@@ -68,14 +70,46 @@ export async function cartView(main) {
   }
 }
 
+/** The country the browser's language points at (en-GB → GB), when the store ships there. */
+function guessedCountry() {
+  try {
+    const region = new Intl.Locale(navigator.language).maximize().region;
+    return countries.some((c) => c.code === region) ? region : "";
+  } catch {
+    return "";
+  }
+}
+
+// The address is sent with the checkout and kept on this device for the next order.
 function addressFields() {
   const saved = JSON.parse(localStorage.getItem(ADDRESS_KEY) || "{}");
   const input = (name, attrs) => h("input", { name, value: saved[name] || "", required: true, ...attrs });
+  const chosen = saved.country || guessedCountry();
+  const country = h("select", { name: "country", required: true, autocomplete: "country" },
+    h("option", { value: "" }, "Choose a country…"),
+    countries.map((c) => h("option", { value: c.code, selected: c.code === chosen }, c.name)));
   return h("fieldset.card", {}, h("legend", {}, h("h2", { style: "margin:0" }, "Shipping address")),
-    field("Full name", input("name", { autocomplete: "name" })),
-    field("Street and number", input("street", { autocomplete: "street-address" })),
-    h("div.inline-fields", {}, field("Postal code", input("postal", { autocomplete: "postal-code" })), field("City", input("city", { autocomplete: "address-level2" }))),
-    field("Country", input("country", { autocomplete: "country-name" })));
+    field("Full name", input("name", { autocomplete: "name", maxlength: "120" })),
+    field("Street and number", input("line1", { autocomplete: "address-line1", maxlength: "200" })),
+    field("Apartment, suite, floor (optional)", input("line2", { autocomplete: "address-line2", maxlength: "200", required: false })),
+    h("div.inline-fields", {},
+      field("Postal code", input("postal_code", { autocomplete: "postal-code", maxlength: "12", pattern: "[A-Za-z0-9][A-Za-z0-9 \\-]*[A-Za-z0-9]", title: "Letters, digits, spaces or dashes" })),
+      field("City", input("city", { autocomplete: "address-level2", maxlength: "100" }))),
+    field("Country", country));
+}
+
+function addressOf(data) {
+  const text = (value) => (value || "").trim();
+  return { name: text(data.name), line1: text(data.line1), line2: text(data.line2) || null, city: text(data.city), postal_code: text(data.postal_code), country: data.country };
+}
+
+function addressAlert(text) {
+  return h("div.alert.error", { role: "alert", id: "payment-error" }, h("strong", {}, "Please check the shipping address. "), text);
+}
+
+/** Required address fields left blank (spaces only pass the browser's own check). */
+function blankFields(address) {
+  return Object.keys(ADDRESS_LABELS).filter((key) => key !== "line2" && !address[key]).map((key) => ADDRESS_LABELS[key]);
 }
 
 function paymentFields() {
@@ -113,6 +147,11 @@ function problemAlert(error, cart) {
   if (error.status === 402) {
     return h("div.alert.warn", { role: "alert", id: "payment-error" }, h("strong", {}, "The bank did not answer. "), "No money was taken. Please try again in a moment.");
   }
+  if (error.status === 422) {
+    const wrong = (error.problem.errors || []).filter((e) => e.loc.includes("shipping_address"))
+      .map((e) => `${ADDRESS_LABELS[e.loc[e.loc.length - 1]] || e.loc[e.loc.length - 1]}: ${e.msg.replace(/^Value error, /, "")}`);
+    return addressAlert(wrong.length ? wrong.join("; ") : error.message);
+  }
   if (error.status === 409) {
     return h("div.alert.error", { role: "alert", id: "payment-error" }, h("strong", {}, "Some items are no longer available: "), named(error.message, cart), ". ",
       h("a", { href: "#/cart" }, "Review your cart"), ".");
@@ -126,8 +165,9 @@ export async function checkoutView(main) {
   let cart;
   try {
     cart = await api("/api/customer/cart");
+    if (!countries) countries = await api("/api/customer/countries");
   } catch (error) {
-    if (error.status !== 401) mount(main, errorBox(error));
+    if (error.status !== 401) mount(main, errorBox(error, () => checkoutView(main)));
     return;
   }
   if (!cart.lines.length) return renderCart(main, cart);
@@ -138,7 +178,14 @@ export async function checkoutView(main) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = formData(form);
-    localStorage.setItem(ADDRESS_KEY, JSON.stringify({ name: data.name, street: data.street, postal: data.postal, city: data.city, country: data.country }));
+    const address = addressOf(data);
+    localStorage.setItem(ADDRESS_KEY, JSON.stringify(address));
+    const blank = blankFields(address);
+    if (blank.length) {
+      mount(alerts, addressAlert(`${blank.join(", ")}: required.`));
+      window.scrollTo(0, 0);
+      return;
+    }
     if (data.method === "card" && (data.card || "").replace(/\D/g, "").length < 12) {
       mount(alerts, h("div.alert.error", { role: "alert" }, "Please enter the card number."));
       return;
@@ -150,7 +197,7 @@ export async function checkoutView(main) {
     try {
       const order = await api("/api/customer/checkout", {
         method: "POST", headers: { "Idempotency-Key": newKey("chk-") },
-        body: { payment_method: data.method, simulate: outcome(data) },
+        body: { shipping_address: address, payment_method: data.method, simulate: outcome(data) },
       });
       track("ORDER_PLACED", { order_id: order.order_id });
       await refreshCart();

@@ -1,6 +1,6 @@
 // Order history, order detail with its status timeline, cancellation and returns.
 import { api } from "../js/api.js";
-import { date, emptyState, errorBox, field, h, loading, money, mount, toast } from "../js/ui.js";
+import { addressLines, date, emptyState, errorBox, field, h, loading, money, mount, toast } from "../js/ui.js";
 import { requireSignIn } from "./state.js";
 
 const FLOW = ["created", "paid", "fulfilled", "shipped", "delivered"];
@@ -57,6 +57,12 @@ function timeline(order) {
   for (const ret of order.returns) steps.push({ text: `Return ${ret.status} (line ${ret.line_no}, ${ret.qty} unit${ret.qty > 1 ? "s" : ""})`, when: ret.requested_at, done: true });
   return h("ol.timeline", { "aria-label": "Order status" }, steps.map((s) => h(`li${s.done ? ".done" : ""}${s.bad ? ".bad" : ""}`, {},
     h("div", {}, h("strong", {}, s.text)), s.when ? h("div.when", {}, date(s.when)) : h("div.when", {}, s.done ? "Done" : "Pending"))));
+}
+
+function shippingCard(address) {
+  if (!address) return null;
+  return h("section.card", { "aria-label": "Shipping address" }, h("h2", {}, "Shipping to"),
+    h("address.address", { id: "ship-to" }, addressLines(address).map((line) => h("div", {}, line))));
 }
 
 async function productNames(lines) {
@@ -126,6 +132,7 @@ export async function orderView(main, match, params) {
           h("tbody", {}, order.lines.map((l) => h("tr", {}, h("td", {}, l.line_no), h("td", {}, h("a", { href: `#/p/${l.product_id}` }, names[l.product_id] || `Product ${l.product_id}`)), h("td.num", {}, l.qty), h("td.num", {}, money(l.line_amount, order.currency)))))))),
         order.status === "delivered" ? returnForm(order, main, id, names) : null),
       h("div.stack", {},
+        shippingCard(order.shipping_address),
         h("section.card", {}, h("h2", {}, "Status"), timeline(order)),
         h("section.card", {}, h("h2", {}, "Total"),
           h("div.summary-line", {}, h("span", {}, "Items"), h("span", {}, money(order.gross_amount, order.currency))),
