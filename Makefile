@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SCALE ?= small
 
-.PHONY: demo test lint typecheck format bench clean install
+.PHONY: demo test lint typecheck format bench bench-deps bench-api clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py --scale medium
+
+# wrk, the HTTP load generator of bench-api (Debian/Ubuntu; benchmarks only, not needed by CI)
+bench-deps:
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk; \
+		else sudo apt-get install -y wrk; fi; }
+	@wrk --version | head -1 || true
+
+# KPI endpoints over HTTP on one worker at medium scale (builds data/bench/api-medium.duckdb once)
+bench-api: $(STAMP)
+	$(BIN)/python benchmarks/bench_api.py --part kpis
 
 clean:
 	rm -rf $(VENV) data reports .pytest_cache .mypy_cache .ruff_cache .coverage benchmarks/results

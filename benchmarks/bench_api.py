@@ -1,8 +1,13 @@
 """Benchmark the API service over HTTP, as a client sees it.
 
 kpis      KPI endpoints on ONE uvicorn worker (``globalcart serve``) over a medium-scale DuckDB
-          warehouse: p50/p95/p99 latency and requests/s per endpoint and for a mixed run, from
-          an asyncio httpx client with ``--concurrency`` requests in flight.
+          warehouse: p50/p95/p99 latency, requests/s and the server's CPU per request, per
+          endpoint and for a mixed run. The load comes from ``wrk`` when it is on PATH (C, light
+          enough to leave the server most of a 2-core machine; ``make bench-deps`` installs it):
+          ``--wrk-threads`` threads, ``--concurrency`` connections, ``--seconds`` per endpoint
+          (3x for the mixed run); otherwise (or with ``--client httpx``) from an asyncio httpx
+          client with ``--concurrency`` requests in flight, ``--requests`` per endpoint.
+          Both send the API key and ``Accept-Encoding: gzip``, as httpx does by default.
           Targets: p95 <= 50 ms and >= 1,000 requests/s.
 checkout  Orders/s through the real storefront API on a fresh PostgreSQL database with
           ``--workers`` uvicorn workers: sign up customers, fill their carts, then check out
@@ -10,7 +15,8 @@ checkout  Orders/s through the real storefront API on a fresh PostgreSQL databas
           (must replay, creating nothing). Target: >= 200 orders/s.
 
 Usage: python benchmarks/bench_api.py [--part kpis|checkout|all] [--database duckdb:///…]
-       [--requests 1000] [--concurrency 32] [--customers 400] [--workers 2]
+       [--client auto|wrk|httpx] [--seconds 5] [--wrk-threads 1] [--requests 1000]
+       [--concurrency 32] [--customers 400] [--workers 2]
        [--postgres postgresql://…]  (default: GLOBALCART_TEST_DATABASE_URL)
 
 Without ``--database`` the medium warehouse is built once into
@@ -38,7 +44,7 @@ from typing import Any
 
 import http_load as load
 import httpx
-from http_load import Server
+from http_load import Server, Wrk
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -81,37 +87,78 @@ def _analyst_key(database: str) -> str:
     return found.group(0)
 
 
-async def _kpis_async(server: Server, key: str, requests: int, concurrency: int) -> dict[str, Any]:
+async def _warm(
+    server: Server, key: str, paths: tuple[str, ...], concurrency: int
+) -> dict[str, float]:
+    """The first (uncached) request of every path, then 50 more of each: wall ms of the first."""
+    headers = {"Authorization": f"Bearer {key}"}
+    cold: dict[str, float] = {}
+    async with load.client(server.base, concurrency) as client:
+        for path in paths:
+            started = time.perf_counter()
+            first = await client.get(path, headers=headers)
+            cold[path] = round((time.perf_counter() - started) * 1000, 1)
+            if first.status_code != 200:
+                raise SystemExit(f"GET {path}: {first.status_code} {first.text[:500]}")
+            await load.hammer(client, [path], 50, concurrency, headers)
+    return cold
+
+
+async def _kpis_httpx(server: Server, key: str, requests: int, concurrency: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {key}"}
     endpoints: dict[str, Any] = {}
     async with load.client(server.base, concurrency) as client:
         for path in KPI_PATHS:
-            started = time.perf_counter()
-            first = await client.get(path, headers=headers)
-            cold_ms = round((time.perf_counter() - started) * 1000, 1)
-            if first.status_code != 200:
-                raise SystemExit(f"GET {path}: {first.status_code} {first.text[:500]}")
-            await load.hammer(client, [path], 50, concurrency, headers)  # warm-up
-            stats = await load.measured(server, client, [path], requests, concurrency, headers)
-            endpoints[path] = {"first_request_ms": cold_ms, **stats}
+            endpoints[path] = await load.measured(server, client, [path], requests, concurrency,
+                                                  headers)  # fmt: skip
         mixed = await load.measured(server, client, KPI_PATHS, requests * 3, concurrency, headers)
     return {"endpoints": endpoints, "mixed": mixed}
 
 
-def bench_kpis(database: str, requests: int, concurrency: int) -> dict[str, Any]:
+def _kpis_wrk(server: Server, key: str, wrk: Wrk) -> dict[str, Any]:
+    # the headers httpx sends by default that matter to the server: gzip is accepted
+    headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "gzip, deflate"}
+    endpoints = {path: load.wrk_measured(server, [path], headers, wrk) for path in KPI_PATHS}
+    mixed_run = Wrk(wrk.threads, wrk.connections, wrk.seconds * 3)
+    return {"endpoints": endpoints, "mixed": load.wrk_measured(server, KPI_PATHS, headers,
+                                                               mixed_run)}  # fmt: skip
+
+
+def bench_kpis(
+    database: str, requests: int, concurrency: int, client: str, wrk: Wrk
+) -> dict[str, Any]:
     if database == DEFAULT_DATABASE and not (PROJECT / "data/bench/api-medium.duckdb").exists():
         print("building the medium warehouse (a few minutes)…", flush=True)
         _globalcart("pipeline", "--scale", "medium", "--database", database)
+    version = load.wrk_version()
+    if client == "wrk" and version is None:
+        raise SystemExit("wrk is not on PATH: `make bench-deps` (or apt-get install wrk)")
+    use_wrk = client == "wrk" or (client == "auto" and version is not None)
     key = _analyst_key(database)
     load_before = os.getloadavg()[0]
     with load.server(database, workers=1) as server:
-        result = asyncio.run(_kpis_async(server, key, requests, concurrency))
+        cold = asyncio.run(_warm(server, key, KPI_PATHS, concurrency))
+        if use_wrk:
+            result = _kpis_wrk(server, key, wrk)
+        else:
+            result = asyncio.run(_kpis_httpx(server, key, requests, concurrency))
+    for path, ms in cold.items():
+        result["endpoints"][path] = {"first_request_ms": ms, **result["endpoints"][path]}
+    if use_wrk:
+        result["client"] = {"name": "wrk", "version": version, "threads": wrk.threads,
+                            "connections": wrk.connections, "seconds_per_endpoint": wrk.seconds,
+                            "seconds_mixed": wrk.seconds * 3}  # fmt: skip
+    else:
+        result["client"] = {"name": "httpx", "concurrency": concurrency,
+                            "requests_per_endpoint": requests,
+                            "requests_mixed": requests * 3}  # fmt: skip
     mixed = result["mixed"]
     worst_p95 = max(e["p95_ms"] for e in result["endpoints"].values())
     met = worst_p95 <= TARGET_P95_MS and mixed["rps"] >= TARGET_RPS
     result.update(
-        database=database, requests_per_endpoint=requests, concurrency=concurrency,
-        within_target=met, load_average=round(max(load_before, os.getloadavg()[0]), 1),
+        database=database, concurrency=concurrency, within_target=met,
+        load_average=round(max(load_before, os.getloadavg()[0]), 1),
+        load_average_1_5_15=[round(x, 2) for x in os.getloadavg()],
     )  # fmt: skip
     return result
 
@@ -231,9 +278,21 @@ def bench_checkout(postgres: str, customers: int, concurrency: int, workers: int
     return result
 
 
+def _client_line(client: dict[str, Any]) -> str:
+    if client["name"] == "wrk":
+        return (f"client: wrk {client['version']} "
+                f"(-t{client['threads']} -c{client['connections']}, "
+                f"{client['seconds_per_endpoint']:g} s per endpoint, "
+                f"{client['seconds_mixed']:g} s mixed)")  # fmt: skip
+    return (f"client: httpx asyncio (concurrency {client['concurrency']}, "
+            f"{client['requests_per_endpoint']} requests per endpoint, "
+            f"{client['requests_mixed']} mixed; wrk not used)")  # fmt: skip
+
+
 def _print_kpis(result: dict[str, Any]) -> None:
     print(f"\nKPI endpoints, 1 worker, DuckDB ({result['database']}), "
           f"concurrency {result['concurrency']}")  # fmt: skip
+    print(_client_line(result["client"]))
     print(f"{'endpoint':<58} {'first':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>7} "
           f"{'err':>3} {'cpu ms':>7} {'req/s/core':>10}")  # fmt: skip
     rows = [*result["endpoints"].items(), ("mixed (all endpoints)", result["mixed"])]
@@ -244,7 +303,8 @@ def _print_kpis(result: dict[str, Any]) -> None:
               f"{s['rps_per_core'] or '-':>10}")  # fmt: skip
     print(f"targets p95 <= {TARGET_P95_MS:.0f} ms and >= {TARGET_RPS:.0f} req/s: "
           f"{'met' if result['within_target'] else 'MISSED'}; load average during the run: "
-          f"{result['load_average']}")  # fmt: skip
+          f"{result['load_average']} (1/5/15 min after it: "
+          f"{' '.join(map(str, result['load_average_1_5_15']))})")  # fmt: skip
 
 
 def _print_checkout(r: dict[str, Any]) -> None:
@@ -262,8 +322,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=("kpis", "checkout", "all"), default="all")
     parser.add_argument("--database", default=DEFAULT_DATABASE, help="DuckDB warehouse URL")
-    parser.add_argument("--requests", type=int, default=1000, help="per KPI endpoint")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto",
+                        help="KPI load generator (auto: wrk when on PATH)")  # fmt: skip
+    parser.add_argument("--seconds", type=float, default=5.0, help="wrk: per KPI endpoint")
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--requests", type=int, default=1000, help="httpx: per KPI endpoint")
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="requests in flight (wrk: open connections)")  # fmt: skip
     parser.add_argument("--customers", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (checkout)")
     parser.add_argument("--postgres", default=os.environ.get("GLOBALCART_TEST_DATABASE_URL"))
@@ -273,7 +338,9 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }  # fmt: skip
     if args.part in ("kpis", "all"):
-        results["kpis"] = bench_kpis(args.database, args.requests, args.concurrency)
+        wrk = Wrk(args.wrk_threads, args.concurrency, args.seconds)
+        results["kpis"] = bench_kpis(args.database, args.requests, args.concurrency,
+                                     args.client, wrk)  # fmt: skip
         _print_kpis(results["kpis"])
     if args.part in ("checkout", "all"):
         if not args.postgres:

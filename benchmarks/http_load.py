@@ -1,10 +1,14 @@
-"""HTTP load helpers of the API benchmark: a server subprocess, an asyncio httpx client, a
-bounded request loop with latency percentiles, and the server's CPU time from /proc."""
+"""HTTP load helpers of the API benchmark: a server subprocess, two load generators (``wrk``
+when it is installed, else an asyncio httpx client) with latency percentiles, and the server's
+CPU time from /proc."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -153,3 +157,96 @@ async def measured(
     result["server_cpu_ms"] = round(per_request * 1000, 3)
     result["rps_per_core"] = round(1 / per_request, 0) if per_request else None
     return result
+
+
+# wrk runs one Lua state per thread: each rotates over the prepared requests; ``done`` prints
+# the summary as one JSON line (wrk's --latency table has no 95th percentile).
+_WRK_SCRIPT = """
+local paths = {%(paths)s}
+local headers = {%(headers)s}
+local prepared = {}
+local index = 0
+
+function init(args)
+  for i, path in ipairs(paths) do prepared[i] = wrk.format("GET", path, headers) end
+end
+
+function request()
+  index = index %% #prepared + 1
+  return prepared[index]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "non_2xx_3xx": %%d, ' ..
+    '"socket_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, ' ..
+    '"mean_us": %%.1f, "max_us": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.status,
+    e.connect + e.read + e.write, e.timeout, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.mean, latency.max))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a valid Lua string literal for these characters
+
+
+def wrk_version() -> str | None:
+    """``wrk``'s version when it is on PATH, else None."""
+    path = shutil.which("wrk")
+    if path is None:
+        return None
+    done = subprocess.run([path, "--version"], capture_output=True, text=True)
+    found = re.search(r"wrk (\S+)", done.stdout + done.stderr)
+    return found.group(1) if found else "unknown"
+
+
+@dataclass(frozen=True)
+class Wrk:
+    """How ``wrk`` loads the server: threads, open connections and seconds per run."""
+
+    threads: int
+    connections: int
+    seconds: float
+
+
+def wrk_measured(
+    server: Server, paths: Sequence[str], headers: dict[str, str], wrk: Wrk
+) -> dict[str, Any]:
+    """A ``wrk`` run over ``paths`` (round robin on every connection) with the same figures as
+    :func:`measured`: latency percentiles, requests/s, errors and the server's CPU per request."""
+    if any(not path.isprintable() or '"' in path for path in paths):
+        raise ValueError("paths must be printable without quotes")
+    script = _WRK_SCRIPT % {
+        "paths": ", ".join(_lua(path) for path in paths),
+        "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
+    }
+    # the script holds the API key: a temporary file (mode 0600), removed after the run
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        command = [
+            "wrk", f"-t{wrk.threads}", f"-c{wrk.connections}", f"-d{wrk.seconds:g}s",
+            "--timeout", "30s", "--latency", "-s", lua.name, server.base,
+        ]  # fmt: skip
+        cpu = cpu_seconds(server.pid)
+        done = subprocess.run(command, capture_output=True, text=True)
+        cpu = cpu_seconds(server.pid) - cpu
+    found = re.search(r"^WRK_JSON (\{.*\})$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    raw = json.loads(found.group(1))
+    total = int(raw["requests"])
+    per_request = cpu / total if total else 0.0
+    return {
+        "requests": total,
+        "errors": int(raw["non_2xx_3xx"]) + int(raw["socket_errors"]) + int(raw["timeouts"]),
+        "p50_ms": round(raw["p50_us"] / 1000, 2), "p95_ms": round(raw["p95_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2), "mean_ms": round(raw["mean_us"] / 1000, 2),
+        "max_ms": round(raw["max_us"] / 1000, 2),
+        "rps": round(total / (raw["duration_us"] / 1e6), 1),
+        "server_cpu_ms": round(per_request * 1000, 3),
+        "rps_per_core": round(1 / per_request, 0) if per_request else None,
+    }  # fmt: skip

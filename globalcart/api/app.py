@@ -88,8 +88,10 @@ def create_app(
         app.state.limiters.use_store(store)
     problems.install(app)
     app.add_middleware(RequestIdMiddleware)
-    routers: tuple[ModuleType, ...] = (health, auth, catalog, cart, orders, events, admin)
-    routers += (analytics, admin_orders, admin_funnel, admin_customers, admin_quality)
+    # analytics first: a request is matched against the routes in order, and the KPI routes
+    # take the most traffic (none of their paths overlaps another router's)
+    routers: tuple[ModuleType, ...] = (analytics, health, auth, catalog, cart, orders, events)
+    routers += (admin, admin_orders, admin_funnel, admin_customers, admin_quality)
     routers += (admin_freshness, admin_fulfilment)
     for module in routers:
         app.include_router(module.router)

@@ -62,8 +62,10 @@ LimitersDep = Annotated[Limiters, Depends(get_limiters)]
 async def reject_nul(request: Request) -> None:
     """Refuse NUL characters in the path, query or body up front (on both engines alike):
     PostgreSQL text cannot hold them, and no field of this API has a use for them."""
-    query = request.query_params.multi_items()
-    found = "\x00" in request.url.path or any("\x00" in k + v for k, v in query)
+    scope = request.scope
+    # the query string as sent: only ``%00`` (or a raw NUL) decodes to NUL
+    query = scope.get("query_string", b"")
+    found = "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
     if not found and request.method not in SAFE_METHODS:
         body = await request.body()
         found = b"\x00" in body or b"\\u0000" in body
@@ -115,13 +117,27 @@ def _from_session(store: Store, settings: Settings, token: str) -> Principal | N
     return Principal(record.user, "session", digest, csrf_token=record.csrf_token)
 
 
-async def optional_principal(
-    request: Request, store: StoreDep, settings: SettingsDep
-) -> Principal | None:
-    """The caller, or None when anonymous (an expired or unknown session counts as anonymous).
+_PRINCIPAL = "globalcart.principal"  # the scope key of the caller, resolved once per request
+
+
+async def caller(request: Request) -> Principal | None:
+    """The caller, or None when anonymous (an expired or unknown session counts as anonymous),
+    resolved once per request. A plain function, not a dependency with sub-dependencies: the
+    analytics routes call it on every request and FastAPI's dependency solving costs more than
+    the lookup of a remembered API key.
 
     Cookie sessions must echo their CSRF token in ``X-CSRF-Token`` on state-changing requests.
     """
+    scope = request.scope
+    if _PRINCIPAL in scope:
+        principal: Principal | None = scope[_PRINCIPAL]
+        return principal
+    principal = await _resolve(request, request.app.state.store, request.app.state.settings)
+    scope[_PRINCIPAL] = principal
+    return principal
+
+
+async def _resolve(request: Request, store: Store, settings: Settings) -> Principal | None:
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
@@ -147,10 +163,16 @@ async def optional_principal(
     return principal
 
 
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller or None (see :func:`caller`)."""
+    return await caller(request)
+
+
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-async def require_principal(principal: OptionalPrincipal) -> Principal:
+def signed_in(principal: Principal | None) -> Principal:
+    """The caller, or a 401 for an anonymous one."""
     if principal is None:
         raise ProblemError(
             401,
@@ -159,6 +181,10 @@ async def require_principal(principal: OptionalPrincipal) -> Principal:
             headers={"WWW-Authenticate": "Bearer"},
         )
     return principal
+
+
+async def require_principal(principal: OptionalPrincipal) -> Principal:
+    return signed_in(principal)
 
 
 AuthPrincipal = Annotated[Principal, Depends(require_principal)]

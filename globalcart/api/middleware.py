@@ -82,36 +82,39 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        incoming = ""
+        for name, value in scope.get("headers") or ():
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
         request_id = incoming if _REQUEST_ID.match(incoming) else _ids.next()
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+        if scope["path"].startswith("/api/"):
+            extra.append((b"cache-control", b"no-store"))
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(SECURITY_HEADERS)
-                if str(scope.get("path", "")).startswith("/api/"):
-                    headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            client = scope.get("client")
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "client": client[0] if client else None,
-                },
-            )
+            if log.isEnabledFor(logging.INFO):  # spare building the record when not logged
+                client = scope.get("client")
+                log.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        "client": client[0] if client else None,
+                    },
+                )

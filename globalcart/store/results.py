@@ -52,6 +52,19 @@ class BuildCache:
             self._build, self._checked_at = build, now
         return build
 
+    def peek(self, key: Hashable) -> object | None:
+        """The cached result of ``key`` when it is known to belong to the latest build without
+        asking the database (the build was checked less than ``check_seconds`` ago), else None:
+        then :meth:`get` (which may query) answers. Lets a caller on the event loop answer a
+        cached result without handing it to a thread."""
+        if time.monotonic() - self._checked_at >= self.check_seconds:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached result of ``key``, or ``compute()`` (kept for the rest of this build)."""
         build = self._latest_build()

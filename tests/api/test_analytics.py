@@ -10,7 +10,9 @@ import json
 from typing import Any
 
 import pytest
+from starlette.concurrency import run_in_threadpool
 
+from globalcart.api.routes import analytics
 from globalcart.semantic import compute
 from globalcart.semantic.snapshots import HEADLINE
 from globalcart.store.users import audit_entries
@@ -160,3 +162,43 @@ def test_unknown_kpi_is_404_and_an_unbuilt_warehouse_is_a_clear_409(
         assert response.status_code == 409, (path, response.text)
         assert "not built" in response.json()["detail"]
     assert len(empty.get("/api/kpis").json()) > 40
+
+
+def test_cached_answers_are_served_on_the_event_loop_and_gzipped_once(
+    built_env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = built_env.signed_in(unique("cache"), "analyst")
+    threaded: list[str] = []
+
+    async def counting(function: Any, *args: Any, **kwargs: Any) -> Any:
+        threaded.append(function.__name__)
+        return await run_in_threadpool(function, *args, **kwargs)
+
+    monkeypatch.setattr(f"{analytics.__name__}.run_in_threadpool", counting)
+    path = f"/demand/top-products?{MARCH}&limit=3"  # a query no other test asks
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert threaded == ["demand_top_products"]  # computed on a worker thread
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert threaded == ["demand_top_products"]  # then answered from the cache
+    assert zipped.json() == plain.json()  # httpx decompresses
+    if len(plain.content) >= analytics.GZIP_MIN_BYTES:
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert "Accept-Encoding" in zipped.headers["vary"]
+        assert int(zipped.headers["content-length"]) < len(plain.content)
+    csv_body = client.get(f"{path}&format=csv")
+    assert threaded == ["demand_top_products"]
+    assert csv_body.text.splitlines()[0] == ",".join(plain.json()["columns"])
+    daily = client.get(f"/metrics/daily?{MARCH}", headers={"Accept-Encoding": "gzip"})
+    assert len(daily.json()["rows"]) == 31
+    assert daily.headers["content-encoding"] == "gzip"  # 31 rows: well over the threshold
+    small = client.get(f"/api/kpis/orders?{MARCH}", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # one row: not worth compressing
+    assert small.headers["cache-control"] == "no-store" and small.headers["x-request-id"]
+
+
+def test_route_functions_stay_callable_without_the_app(built_env: Env) -> None:
+    """Other modules (the public dashboard) call the route functions directly."""
+    response = analytics.kpi_summary(None, built_env.store, start=START, end=END)  # type: ignore[arg-type]
+    assert response.media_type == "application/json"
+    assert [row["kpi"] for row in json.loads(response.body)["rows"]] == list(HEADLINE)

@@ -52,3 +52,18 @@ def test_the_build_is_read_at_most_once_per_interval_and_entries_are_bounded(
     assert cache.get("a", lambda: 5) == 5
     cache.clear()  # forgets entries and re-reads the build next time
     assert cache.get("b", lambda: 6) == 6
+
+
+def test_peek_answers_only_within_the_check_interval(warehouse: Warehouse) -> None:
+    _finish_build(warehouse)
+    cache = BuildCache(warehouse, check_seconds=3600)
+    assert cache.peek("k") is None  # the build was never read: the caller must use get()
+    cache.get("k", lambda: "value")
+    assert cache.peek("k") == "value"
+    assert cache.peek("other") is None
+    cache.clear()
+    assert cache.peek("k") is None
+    stale = BuildCache(warehouse, check_seconds=0)  # every answer needs the build re-read
+    stale.get("k", lambda: "value")
+    assert stale.get("k", lambda: "recomputed") == "value"
+    assert stale.peek("k") is None

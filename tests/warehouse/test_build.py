@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from golden import BATCH1_ANOMALIES, write_batch, write_rows
+from golden import BATCH1_ANOMALIES, INGESTED, write_batch, write_rows
 from golden_base import _item, _order, _payment
 from snapshot import fast_snapshot, snapshot
 
@@ -126,9 +126,15 @@ def test_incremental_equals_full(warehouse: Warehouse, tmp_path: Path) -> None:
 
 
 def test_incremental_renumbers_customer_orders(warehouse: Warehouse, tmp_path: Path) -> None:
-    """A cancelled first order and backdated orders shift the customers' later order numbers
-    and next-order dates; the incremental build must rewrite exactly those rows."""
+    """A cancelled first order and backdated orders shift the customers' later order numbers,
+    next-order dates and new-customer days; the incremental build must rewrite those rows."""
     _load_and_build(warehouse, tmp_path, 2)
+    setup = {
+        "orders": [_order(1022, 1, "2024-01-08 09:00:00", "paid", "USD", 20.0, 0.0, 2.0, 0.0)],
+        "order_items": [_item(1022, 1, 11, 1, 20.0, 0.0, 2.0, "2024-01-08 09:00:00")],
+    }
+    load_landing(warehouse, write_rows(tmp_path / "setup", setup, INGESTED[1], "setup"))
+    build(warehouse)
     changes = {
         "orders": [
             _order(
@@ -143,31 +149,38 @@ def test_incremental_renumbers_customer_orders(warehouse: Warehouse, tmp_path: P
                 5.0,
                 "2024-01-12 09:00:00",
             ),
-            _order(1020, 4, "2024-01-01 09:00:00", "paid", "USD", 20.0, 0.0, 4.0, 0.0),
-            _order(1021, 2, "2024-01-05 09:00:00", "paid", "EUR", 20.0, 0.0, 4.0, 0.0),
+            _order(1020, 2, "2024-01-01 09:00:00", "paid", "EUR", 20.0, 0.0, 4.0, 0.0),
+            _order(1021, 4, "2024-01-06 09:00:00", "paid", "USD", 20.0, 0.0, 4.0, 0.0),
         ],
         "order_items": [
             _item(1020, 1, 11, 1, 20.0, 0.0, 4.0, "2024-01-01 09:00:00"),
-            _item(1021, 1, 11, 1, 20.0, 0.0, 4.0, "2024-01-05 09:00:00"),
+            _item(1021, 1, 11, 1, 20.0, 0.0, 4.0, "2024-01-06 09:00:00"),
         ],
         "payments": [
-            _payment(20, 1020, 1, "captured", 24.0, "USD", "2024-01-01 09:01:00"),
-            _payment(21, 1021, 1, "captured", 24.0, "EUR", "2024-01-05 09:01:00"),
+            _payment(20, 1020, 1, "captured", 24.0, "EUR", "2024-01-01 09:01:00"),
+            _payment(21, 1021, 1, "captured", 24.0, "USD", "2024-01-06 09:01:00"),
         ],
     }
     ingested = dt.datetime(2024, 1, 13, tzinfo=dt.UTC)
     load_landing(warehouse, write_rows(tmp_path / "renumber", changes, ingested, "renumber"))
     modes = {model.name: model.status for model in build(warehouse).models}
-    assert modes["dw.fct_orders"] == modes["marts.mart_orders_core"] == "merged"
+    for merged in ("dw.fct_orders", "marts.mart_orders_core", "marts.mart_exec_daily_kpis"):
+        assert modes[merged] == "merged", merged
     numbers = warehouse.query(
         "select order_id, customer_order_number from dw.fct_orders "
-        "where customer_id in (2, 4) and is_revenue order by order_id"
+        "where customer_id in (1, 2, 4) and is_revenue order by order_id"
     )
-    assert numbers == [(1002, 1), (1003, 2), (1011, 3), (1020, 1), (1021, 2)]
+    assert numbers == [(1002, 2), (1003, 1), (1011, 3), (1020, 1), (1021, 2), (1022, 1)]
     next_order = warehouse.query(
-        "select days_to_next_order from marts.mart_orders_core where order_id = 1002"
+        "select days_to_next_order from marts.mart_orders_core where order_id = 1003"
     )
-    assert next_order == [(2,)]  # 2024-01-03 -> the new 2024-01-05 order, no longer 01-11
+    assert next_order == [(2,)]  # 2024-01-04 -> the new 2024-01-06 order
+    new_customers = warehouse.query(
+        "select day, new_customers from marts.mart_exec_daily_kpis "
+        "where day in (date '2024-01-03', date '2024-01-08') order by day"
+    )
+    # customer 2's first revenue order moved to 01-01, customer 1's to 1022 on 01-08
+    assert new_customers == [(dt.date(2024, 1, 3), 0), (dt.date(2024, 1, 8), 1)]
     incremental = fast_snapshot(warehouse)
     build(warehouse, full=True)
     assert fast_snapshot(warehouse) == incremental
