@@ -67,7 +67,9 @@ def _marts() -> list[str]:
     for path in sorted(MARTS_DIR.glob("mart_*.sql")):
         comment = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.startswith("--"):
+            if not line.startswith("--") or line.removeprefix("--").strip().startswith(
+                "incremental:"
+            ):
                 break
             comment.append(line.removeprefix("--").strip())
         lines.append(f"| `marts.{path.stem}` | {_cell(' '.join(comment))} |")

@@ -193,7 +193,13 @@ def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) ->
     assert modes["staging.chk_orders"] == "appended"
     assert modes["staging.stg_funnel_events"] == "merged"
     assert modes["dw.fct_sessions"] == "merged"
-    for merged in ("dw.fct_orders", "marts.mart_orders_core", "marts.mart_exec_daily_kpis"):
+    for merged in (
+        "dw.fct_orders",
+        "dw.fct_inventory_daily",
+        "marts.mart_orders_core",
+        "marts.mart_exec_daily_kpis",
+        "marts.mart_finance_profitability",
+    ):
         assert modes[merged] == "merged", merged
     assert modes["marts.mart_customer_segments"] == "built"  # RFM as of the last day: all rows
     full = {model.name: model.status for model in build(warehouse, full=True).models}

@@ -2,9 +2,14 @@
 -- net revenue = line gross - line discount - refunds of the line counted in net revenue;
 -- COGS = units x unit cost of the product version valid at the order time (0 when unknown).
 -- Lines come from marts.mart_item_profitability, which holds exactly these per-line amounts.
+-- incremental: key=month
+-- incremental: restrict=marts.mart_item_profitability:order_month
+-- incremental: changed=select distinct cast(date_trunc('month', day) as date) from scope.days
+-- A month is recomputed when one of its days' order amounts may change (scope.days; a change of
+-- a product's category or brand reaches every day of its orders there too).
 with lines as (
     select
-        cast(date_trunc('month', order_date) as date) as month,
+        order_month as month,
         category,
         brand,
         order_id,

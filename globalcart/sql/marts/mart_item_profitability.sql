@@ -15,6 +15,7 @@ lines as (
         i.order_id,
         i.line_no,
         i.order_date,
+        cast(date_trunc('month', i.order_date) as date) as order_month,
         o.is_revenue,
         i.product_id,
         i.qty as units,
