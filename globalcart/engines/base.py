@@ -35,8 +35,8 @@ class Warehouse(Protocol):
     dialect: Dialect
     url: str
 
-    def execute(self, sql: str, params: Params = None) -> None:
-        """Run one statement."""
+    def execute(self, sql: str, params: Params = None) -> int:
+        """Run one statement; returns the rows it inserted, updated or deleted (0 for others)."""
 
     def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         """Run a query and return its rows as tuples."""

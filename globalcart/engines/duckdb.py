@@ -57,8 +57,12 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise WarehouseError(str(exc)) from exc
 
-    def execute(self, sql: str, params: Params = None) -> None:
-        self._run(sql, params)
+    def execute(self, sql: str, params: Params = None) -> int:
+        cursor = self._run(sql, params)
+        if cursor.description and cursor.description[0][0] == "Count":  # insert/update/delete
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
+        return 0
 
     def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self._run(sql, params).fetchall()

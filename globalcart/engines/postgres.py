@@ -70,25 +70,27 @@ class PostgresWarehouse:
 
     def _fetch(
         self, sql: str, params: Params, fetch: bool
-    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    ) -> tuple[list[str], list[tuple[Any, ...]], int]:
+        """Column names, rows (when ``fetch``) and the rows changed."""
         with self._connection() as conn:
             try:
                 cursor = conn.execute(_placeholders(sql, params), params)
+                changed = max(cursor.rowcount, 0) if cursor.description is None else 0
                 if not fetch or cursor.description is None:
-                    return [], []
+                    return [], [], changed
                 names = [column.name for column in cursor.description]
-                return names, cursor.fetchall()
+                return names, cursor.fetchall(), changed
             except psycopg.Error as exc:
                 raise WarehouseError(str(exc).strip()) from exc
 
-    def execute(self, sql: str, params: Params = None) -> None:
-        self._fetch(sql, params, fetch=False)
+    def execute(self, sql: str, params: Params = None) -> int:
+        return self._fetch(sql, params, fetch=False)[2]
 
     def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self._fetch(sql, params, fetch=True)[1]
 
     def query_arrow(self, sql: str, params: Params = None) -> pa.Table:
-        names, rows = self._fetch(sql, params, fetch=True)
+        names, rows, _ = self._fetch(sql, params, fetch=True)
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         return pa.table(
             {name: pa.array(list(values)) for name, values in zip(names, columns, strict=True)}

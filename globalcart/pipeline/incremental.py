@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.models import Model
@@ -71,8 +72,9 @@ def files_filter(files: list[str]) -> str:
     return f"l.source_file in ({quoted})"
 
 
-def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) -> None:
-    """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``."""
+def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) -> int:
+    """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``; returns
+    the rows written (new and rechecked)."""
     table = landing_of(model_name)
     assert table is not None
     rules: TableRules = load_rules()[table]
@@ -100,10 +102,13 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) ->
             f"l.dq_rule is null and (l.source_file, {key_list}) in "
             f"(select source_file, {', '.join(keys)} from gc_chk_recheck)"
         )
+    written = 0
     for source_filter in sources:
         sql = chk_sql(rules, warehouse.dialect, source_filter)
         columns = ", ".join(warehouse.columns_of(sql))
-        warehouse.execute(f"insert into {model_name} ({columns}) select {columns} from ({sql}\n) q")
+        written += warehouse.execute(
+            f"insert into {model_name} ({columns}) select {columns} from ({sql}\n) q"
+        )
     listed = ", ".join(f"l.{column}" for column in delta_columns(table))
     delta = f"select distinct {listed} from {model_name} as l where {new_files}"
     if rechecked:
@@ -112,6 +117,7 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) ->
     warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
     analyze_temp(warehouse, f"gc_delta_{table}")
     warehouse.execute("drop table if exists gc_chk_recheck")
+    return written
 
 
 def _prepare_recheck(warehouse: Warehouse, model_name: str, rules: TableRules) -> bool:
@@ -145,9 +151,15 @@ def merge_key(model: Model) -> list[tuple[str, str]] | None:
     return [(pair[0], pair[-1]) for pair in pairs]
 
 
-def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> str:
-    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``; returns the
-    predicate selecting the rewritten rows."""
+class Merged(NamedTuple):
+    """What a merge rewrote: ``predicate`` selects those rows, ``rows`` counts them."""
+
+    predicate: str
+    rows: int
+
+
+def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> Merged:
+    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``."""
     table = model.name.removeprefix("staging.stg_")
     chk, delta = f"staging.chk_{table}", f"gc_delta_{table}"
     on_chk = " and ".join(f"gc_d.{chk_col} = gc_c.{chk_col}" for _, chk_col in key)
@@ -162,10 +174,12 @@ def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) ->
         f"where {on_model})"
     )
     listed = ", ".join(warehouse.columns_of(sql))
-    warehouse.execute(f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q")
+    rows = warehouse.execute(
+        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q"
+    )
     stg_columns = ", ".join(stg_col for stg_col, _ in key)
     chk_columns = ", ".join(chk_col for _, chk_col in key)
-    return f"({stg_columns}) in (select {chk_columns} from {delta})"
+    return Merged(f"({stg_columns}) in (select {chk_columns} from {delta})", rows)
 
 
 def merge_declaration(model: Model) -> dict[str, str] | None:
@@ -217,9 +231,8 @@ def _aliased(subquery: str, match: re.Match[str]) -> str:
     return f"{subquery} as {match.group(2) or 'gc_src'}"
 
 
-def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str]) -> str:
-    """Recompute the rows of a model for the keys its ``changed`` query returns; returns the
-    predicate selecting the rewritten rows."""
+def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str]) -> Merged:
+    """Recompute the rows of a model for the keys its ``changed`` query returns."""
     columns, keys = key_columns(declaration), changed_table(model)
     key = ", ".join(columns)
     warehouse.execute(f"drop table if exists {keys}")
@@ -235,8 +248,8 @@ def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str])
     warehouse.execute(f"delete from {model.name} where {changed}")
     listed = ", ".join(warehouse.columns_of(sql))
     on_q = ", ".join(f"q.{column}" for column in columns)
-    warehouse.execute(
+    rows = warehouse.execute(
         f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q "
         f"where ({on_q}) in (select {key} from {keys})"
     )
-    return changed
+    return Merged(changed, rows)

@@ -189,8 +189,11 @@ def test_incremental_renumbers_customer_orders(warehouse: Warehouse, tmp_path: P
 def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) -> None:
     _load_and_build(warehouse, tmp_path, 1)
     load_landing(warehouse, write_batch(tmp_path / "b2", 2))
-    modes = {model.name: model.status for model in build(warehouse).models}
+    models = build(warehouse).models
+    modes = {model.name: model.status for model in models}
     assert modes["staging.chk_orders"] == "appended"
+    written = {model.name: model.rows for model in models}
+    assert written["staging.chk_orders"] == 2  # the batch's two order rows, not the table
     assert modes["staging.stg_funnel_events"] == "merged"
     assert modes["dw.fct_sessions"] == "merged"
     for merged in (
