@@ -237,7 +237,112 @@ def wrk_measured(
     found = re.search(r"^WRK_JSON (\{.*\})$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return _wrk_figures(json.loads(found.group(1)), cpu)
+
+
+# Requests that must each be sent once (a checkout per customer, each with its own cookie and
+# idempotency key): built once per thread in ``init`` from a file of header lines, thread ``id``
+# taking every ``threads``-th line, so that ``request`` only hands out the next one. A thread
+# that runs out stops (wrk still waits for the whole duration: the caller gives enough lines).
+_WRK_ONCE_SCRIPT = """
+local prepared = {}
+local index = 0
+exhausted = 0  -- a global: done() reads it with thread:get
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  local count = tonumber(args[2])
+  local n = 0
+  for line in io.lines(args[1]) do
+    if n %% count == id then
+      local headers = {%(headers)s}
+      for name, value in line:gmatch("([^\\t:]+): ([^\\t]*)") do headers[name] = value end
+      prepared[#prepared + 1] = wrk.format(%(method)s, %(path)s, headers, %(body)s)
+    end
+    n = n + 1
+  end
+end
+
+function request()
+  index = index + 1
+  if index > #prepared then
+    exhausted = 1
+    wrk.thread:stop()
+    index = #prepared
+  end
+  return prepared[index]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  local ran_out = 0
+  for _, thread in ipairs(threads) do ran_out = ran_out + thread:get("exhausted") end
+  io.write(string.format(
+    'WRK_JSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "non_2xx_3xx": %%d, ' ..
+    '"socket_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, ' ..
+    '"mean_us": %%.1f, "max_us": %%d, "exhausted_threads": %%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.status,
+    e.connect + e.read + e.write, e.timeout, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.mean, latency.max, ran_out))
+end
+"""
+
+
+def wrk_once(
+    server: Server,
+    method: str,
+    path: str,
+    body: str,
+    headers: dict[str, str],
+    per_request: Sequence[dict[str, str]],
+    wrk: Wrk,
+) -> dict[str, Any]:
+    """A ``wrk`` run in which request ``i`` carries ``headers`` plus ``per_request[i]`` (each
+    sent at most once, for requests that may not repeat), with the figures of
+    :func:`wrk_measured`; ``exhausted`` says whether wrk ran out of requests before the end of
+    its duration (then requests/s understates the server: give more)."""
+    texts = [method, path, body, *headers, *headers.values()]
+    texts += [text for each in per_request for item in each.items() for text in item]
+    if any(not text.isprintable() or "\t" in text for text in texts):
+        raise ValueError("methods, paths, bodies and headers must be printable, without tabs")
+    if any(": " in name or ":" in name for each in per_request for name in each):
+        raise ValueError("header names cannot hold ':'")
+    script = _WRK_ONCE_SCRIPT % {
+        "method": _lua(method), "path": _lua(path), "body": _lua(body),
+        "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in headers.items()),
+    }  # fmt: skip
+    # the files hold session cookies: temporary (mode 0600), removed after the run
+    with (
+        tempfile.NamedTemporaryFile("w", suffix=".lua") as lua,
+        tempfile.NamedTemporaryFile("w", suffix=".txt") as rows,
+    ):
+        lua.write(script)
+        lua.flush()
+        rows.write("".join("\t".join(f"{k}: {v}" for k, v in each.items()) + "\n"
+                           for each in per_request))  # fmt: skip
+        rows.flush()
+        command = [
+            "wrk", f"-t{wrk.threads}", f"-c{wrk.connections}", f"-d{wrk.seconds:g}s",
+            "--timeout", "30s", "--latency", "-s", lua.name, server.base,
+            "--", rows.name, str(wrk.threads),
+        ]  # fmt: skip
+        cpu = cpu_seconds(server.pid)
+        done = subprocess.run(command, capture_output=True, text=True)
+        cpu = cpu_seconds(server.pid) - cpu
+    found = re.search(r"^WRK_JSON (\{.*\})$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     raw = json.loads(found.group(1))
+    return _wrk_figures(raw, cpu) | {"exhausted": int(raw["exhausted_threads"]) > 0}
+
+
+def _wrk_figures(raw: dict[str, Any], cpu: float) -> dict[str, Any]:
+    """The figures of a wrk summary (``WRK_JSON``) and the server's CPU seconds over the run."""
     total = int(raw["requests"])
     per_request = cpu / total if total else 0.0
     return {

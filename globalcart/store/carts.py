@@ -16,12 +16,14 @@ def _cart_id(store: Store, user_id: str, create: bool) -> str | None:
         return str(row[0])
     if not create:
         return None
-    cart_id, now = new_id(), utcnow()
-    store.execute(
-        "insert into app.carts (cart_id, user_id, created_at, updated_at) values (?, ?, ?, ?)",
-        [cart_id, user_id, now, now],
+    now = utcnow()
+    # a concurrent first add of the same customer may have created it meanwhile
+    created = store.one(
+        "insert into app.carts (cart_id, user_id, created_at, updated_at) values (?, ?, ?, ?) "
+        "on conflict (user_id) do nothing returning cart_id",
+        [new_id(), user_id, now, now],
     )
-    return cart_id
+    return str(created[0]) if created else _cart_id(store, user_id, create=False)
 
 
 def cart_lines(store: Store, cart_id: str) -> list[dict[str, Any]]:
@@ -76,42 +78,40 @@ def add_item(store: Store, user_id: str, product_id: int, qty: int) -> dict[str,
         if product is None:
             raise StoreError("not_found", f"product {product_id} does not exist")
         cart_id = _cart_id(store, user_id, create=True)
-        store.execute(
+        total = store.one(
             "insert into app.cart_lines as cl (line_id, cart_id, product_id, qty, added_at) "
             "values (?, ?, ?, ?, ?) on conflict (cart_id, product_id) "
-            "do update set qty = cl.qty + excluded.qty",
+            "do update set qty = cl.qty + excluded.qty returning qty",
             [new_id(), cart_id, product_id, qty, utcnow()],
-        )
-        total = store.one(
-            "select qty from app.cart_lines where cart_id = ? and product_id = ?",
-            [cart_id, product_id],
         )
         if total is not None and int(total[0]) > MAX_LINE_QTY:
             raise StoreError("invalid", f"at most {MAX_LINE_QTY} units of a product per order")
-    return get_cart(store, user_id)
+    return _view(store, cart_id)
 
 
-def _own_line(store: Store, user_id: str, line_id: str) -> None:
+def _own_line(store: Store, user_id: str, line_id: str) -> str:
+    """The cart of one of the customer's cart lines."""
     row = store.one(
-        "select l.line_id from app.cart_lines as l inner join app.carts as c "
+        "select l.cart_id from app.cart_lines as l inner join app.carts as c "
         "on c.cart_id = l.cart_id where l.line_id = ? and c.user_id = ?",
         [line_id, user_id],
     )
     if row is None:
         raise StoreError("not_found", "cart line not found")
+    return str(row[0])
 
 
 def update_line(store: Store, user_id: str, line_id: str, qty: int) -> dict[str, Any]:
     """Set the quantity of one of the customer's cart lines."""
     with store.write():
-        _own_line(store, user_id, line_id)
+        cart_id = _own_line(store, user_id, line_id)
         store.execute("update app.cart_lines set qty = ? where line_id = ?", [qty, line_id])
-    return get_cart(store, user_id)
+    return _view(store, cart_id)
 
 
 def remove_line(store: Store, user_id: str, line_id: str) -> dict[str, Any]:
     """Remove one of the customer's cart lines."""
     with store.write():
-        _own_line(store, user_id, line_id)
+        cart_id = _own_line(store, user_id, line_id)
         store.execute("delete from app.cart_lines where line_id = ?", [line_id])
-    return get_cart(store, user_id)
+    return _view(store, cart_id)

@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from globalcart.engines import Warehouse, WarehouseError
@@ -79,16 +79,47 @@ class Store:
         self._lock = threading.RLock() if warehouse.dialect == "duckdb" else None
         self.results = BuildCache(warehouse)
         self.api_keys = TtlCache(seconds=2.0)
+        self._tx = threading.local()  # depth of this thread's write() and its deferred writes
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """A write transaction (serialised on DuckDB)."""
-        if self._lock is None:
-            with self.warehouse.transaction():
+        """A write transaction (serialised on DuckDB); a nested one joins the outer one. The
+        statements given to :meth:`defer` run at its end, just before the commit."""
+        state = self._tx
+        depth: int = getattr(state, "depth", 0)
+        if depth:
+            state.depth = depth + 1
+            try:
                 yield
+            finally:
+                state.depth = depth
             return
-        with self._lock, self.warehouse.transaction():
-            yield
+        state.depth, state.deferred = 1, []
+        try:
+            with self._lock or nullcontext(), self.warehouse.transaction():
+                yield
+                self._flush(state.deferred)
+        finally:
+            state.depth, state.deferred = 0, []
+
+    def defer(self, sql: str, params: Params = None) -> None:
+        """Run a write that nothing in the transaction reads back at the end of it, with the
+        other deferred ones: on PostgreSQL in ONE statement (each a data-modifying CTE), which
+        saves a round trip per statement. Only inside :meth:`write`."""
+        if not getattr(self._tx, "depth", 0):
+            raise RuntimeError("Store.defer() outside a write transaction")
+        self._tx.deferred.append((sql, params))
+
+    def _flush(self, deferred: list[tuple[str, Params]]) -> None:
+        if self.dialect != "postgres" or len(deferred) < 2:
+            for sql, params in deferred:
+                self.warehouse.execute(sql, params)
+            return
+        # every CTE runs exactly once, whether or not the final statement reads it
+        *first, (last_sql, _) = deferred
+        ctes = ", ".join(f"deferred_{n} as ({sql})" for n, (sql, _) in enumerate(first))
+        values = [value for _, params in deferred for value in (params or ())]
+        self.warehouse.execute(f"with {ctes} {last_sql}", values)
 
     def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self.warehouse.query(sql, params)

@@ -71,6 +71,108 @@ def reserve_order(store: Store, user_id: str, address: ShippingAddress | None = 
     return order_id
 
 
+def _values(rows: int, columns: int) -> str:
+    """``(?, …), (?, …)``: the placeholders of a multi-row insert."""
+    one = "(" + ", ".join("?" * columns) + ")"
+    return ", ".join([one] * rows)
+
+
+def place_order(
+    store: Store,
+    user_id: str,
+    outcome: PaymentOutcome,
+    method: str = "card",
+    address: ShippingAddress | None = None,
+) -> dict[str, Any]:
+    """Check out the customer's cart in ONE transaction (the caller's when it has one): take the
+    stock, record the order, its lines and the (simulated) payment, and empty the cart; returns
+    the order as :func:`get_order` would read it back. Raises ``StoreError('out_of_stock')`` or
+    ``('invalid')`` (nothing is written then).
+
+    The same effects as :func:`reserve_order` followed by :func:`settle_payment`, without the
+    intermediate reservation nobody else could see: a paid order takes its units straight off
+    the shelf, and a failed payment leaves the stock as it was (its rows are still locked and
+    checked, so that an out-of-stock cart gets a 409 before any payment attempt). Stock rows are
+    updated in product order with the same conditional update, so concurrent checkouts neither
+    oversell nor deadlock. The order, its lines, the payment and the emptied cart are written
+    together at the commit (:meth:`Store.defer`).
+    """
+    with store.write():
+        rows = store.query(
+            "select c.cart_id, l.product_id, l.qty, p.list_price from app.carts as c "
+            "inner join app.cart_lines as l on l.cart_id = c.cart_id "
+            "inner join app.products as p on p.product_id = l.product_id "
+            "where c.user_id = ? order by l.added_at, l.line_id",
+            [user_id],
+        )
+        if not rows:
+            raise StoreError("invalid", "the cart is empty")
+        now = utcnow()
+        success = outcome == "success"
+        take = (
+            "update app.inventory set on_hand = on_hand - ?, updated_at = ? "
+            if success
+            else "update app.inventory set updated_at = ? "
+        ) + "where product_id = ? and on_hand - reserved >= ? returning product_id"
+        for _, product_id, qty, _ in sorted(rows, key=lambda row: int(row[1])):
+            params = [qty, now, product_id, qty] if success else [now, product_id, qty]
+            if not store.query(take, params):
+                raise StoreError("out_of_stock", f"not enough stock of product {product_id}")
+        order_id, payment_id = new_id(), new_id()
+        amounts = [Decimal(price) * int(qty) for _, _, qty, price in rows]
+        gross = sum(amounts, ZERO)
+        lines: list[dict[str, Any]] = [
+            {
+                "line_no": line_no,
+                "product_id": int(product_id),
+                "qty": int(qty),
+                "unit_price": Decimal(price),
+                "line_amount": amount,
+            }
+            for line_no, ((_, product_id, qty, price), amount) in enumerate(
+                zip(rows, amounts, strict=True), start=1
+            )
+        ]
+        status = "paid" if success else "cancelled"
+        reason = None if success else f"payment_failed:{outcome}"
+        ship = address.values() if address else [None] * len(ADDRESS_COLUMNS)
+        store.defer(
+            "insert into app.orders (order_id, user_id, status, currency, gross_amount, "
+            "discount_amount, tax_amount, shipping_fee, net_amount, cancel_reason, created_at, "
+            f"updated_at, {', '.join(ADDRESS_COLUMNS)}) "
+            "values (?, ?, ?, 'USD', ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [order_id, user_id, status, gross, gross, reason, now, now, *ship],
+        )
+        store.defer(
+            "insert into app.order_lines (order_id, line_no, product_id, qty, unit_price, "
+            f"line_amount) values {_values(len(lines), 6)}",
+            [value for line in lines for value in (order_id, *line.values())],
+        )
+        payment = {
+            "payment_id": payment_id,
+            "status": "captured" if success else "failed",
+            "amount": gross,
+            "failure_reason": None if success else outcome,
+            "created_at": now,
+        }
+        store.defer(
+            "insert into app.payments (payment_id, order_id, attempt_no, method, provider, "
+            "status, amount, currency, failure_reason, created_at, captured_at, updated_at) "
+            "values (?, ?, 1, ?, 'simulated', ?, ?, 'USD', ?, ?, ?, ?)",
+            [payment_id, order_id, method, payment["status"], gross, payment["failure_reason"],
+             now, now if success else None, now],
+        )  # fmt: skip
+        if success:
+            store.defer("delete from app.cart_lines where cart_id = ?", [rows[0][0]])
+    return {
+        "order_id": order_id, "status": status, "currency": "USD", "gross_amount": gross,
+        "discount_amount": ZERO, "tax_amount": ZERO, "shipping_fee": ZERO, "net_amount": gross,
+        "cancel_reason": reason, "created_at": now, "updated_at": now,
+        "shipping_address": address_of(dict(zip(ADDRESS_COLUMNS, ship, strict=True))),
+        "lines": lines, "payments": [payment], "returns": [],
+    }  # fmt: skip
+
+
 def _order_lines(store: Store, order_id: str) -> list[tuple[int, int]]:
     rows = store.query(
         "select product_id, qty from app.order_lines where order_id = ? order by product_id",

@@ -8,7 +8,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from globalcart.api.deps import Customer, StoreDep
 from globalcart.api.problems import MEDIA_TYPE, ProblemError, problem_body
@@ -29,26 +29,9 @@ def _order(store: StoreDep, user_id: str, order_id: str) -> OrderDetail:
     return OrderDetail(**found)
 
 
-def _checkout(request: Request, store: StoreDep, user_id: str, body: CheckoutIn) -> tuple[int, Any]:
-    """Run a checkout once; returns (status, JSON body) to store under the idempotency key."""
-    given = body.shipping_address
-    address = ShippingAddress(**given.model_dump()) if given else None
-    try:
-        order_id = orders.reserve_order(store, user_id, address)
-    except StoreError as exc:
-        problem = store_problem(exc)
-        return problem.status, problem_body(request, problem.status, exc.message, problem.kind)
-    outcome = orders.settle_payment(store, order_id, body.simulate, body.payment_method)
-    if outcome != "paid":
-        detail = (
-            "the card was declined"
-            if body.simulate == "card_declined"
-            else "the bank did not answer; try again later"
-        )
-        reason = body.simulate.replace("_", "-")
-        return 402, problem_body(request, 402, detail, "payment-failed", order_id=order_id,
-                                 reason=reason)  # fmt: skip
-    return 201, _order(store, user_id, order_id).model_dump(mode="json")
+def _json(body: Any) -> str:
+    """JSON text as ``JSONResponse`` renders it (stored once, sent as is on every replay)."""
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 @router.post(
@@ -65,7 +48,7 @@ def checkout(
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", description="Unique per checkout attempt.")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Place the cart as an order: reserve stock atomically, then take the (simulated) payment.
 
     A retry with the same ``Idempotency-Key`` and body returns the first answer and creates
@@ -80,29 +63,43 @@ def checkout(
     user_id = customer.user.user_id
     canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True)
     request_hash = hashlib.sha256(f"checkout:{canonical}".encode()).hexdigest()
-    state, previous = idempotency.begin(store, user_id, idempotency_key, request_hash)
+    given = body.shipping_address
+    address = ShippingAddress(**given.model_dump()) if given else None
+
+    def work() -> tuple[int, str]:
+        order = orders.place_order(store, user_id, body.simulate, body.payment_method, address)
+        if order["status"] == "paid":
+            return 201, _json(OrderDetail(**order).model_dump(mode="json"))
+        detail = (
+            "the card was declined"
+            if body.simulate == "card_declined"
+            else "the bank did not answer; try again later"
+        )
+        reason = body.simulate.replace("_", "-")
+        return 402, _json(problem_body(request, 402, detail, "payment-failed",
+                                       order_id=order["order_id"], reason=reason))  # fmt: skip
+
+    def refused(exc: StoreError) -> tuple[int, str]:
+        problem = store_problem(exc)
+        return problem.status, _json(
+            problem_body(request, problem.status, exc.message, problem.kind)
+        )
+
+    state, answer = idempotency.run(store, user_id, idempotency_key, request_hash, work, refused)
     if state == "mismatch":
         raise ProblemError(
             422,
             "this Idempotency-Key was used with a different request",
             kind="idempotency-key-reuse",
         )
-    if state == "in_progress":
+    if state == "in_progress" or answer is None:
         raise ProblemError(
             409, "a request with this Idempotency-Key is still running", kind="request-in-progress"
         )
-    if state == "replay" and previous is not None:
-        code, payload = previous
-    else:
-        try:
-            code, payload = _checkout(request, store, user_id, body)
-        except BaseException:
-            idempotency.abandon(store, user_id, idempotency_key)
-            raise
-        idempotency.complete(store, user_id, idempotency_key, code, payload)
+    code, text = answer
     headers = {"Idempotent-Replayed": "true"} if state == "replay" else None
     media = MEDIA_TYPE if code >= 400 else "application/json"
-    return JSONResponse(payload, status_code=code, headers=headers, media_type=media)
+    return Response(text, status_code=code, headers=headers, media_type=media)
 
 
 @router.get("/orders")
