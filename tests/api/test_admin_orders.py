@@ -75,6 +75,7 @@ def test_order_detail_has_a_timeline(built_env: Env) -> None:
     events = [event["event"] for event in detail["timeline"]]
     assert {"order_placed", "payment_captured", "shipped", "delivered"} <= set(events)
     assert "payment_failed" in events
+    assert events.count("payment_captured") == 1 and "payment_attempted" in events
     stamps = [event["at"] for event in detail["timeline"]]
     assert stamps == sorted(stamps)
     assert admin.get("/api/admin/orders/999999").status_code == 404

@@ -168,10 +168,12 @@ def _timeline(store: StoreDep, order_id: str, order: dict[str, Cell]) -> list[di
         params,
     ):
         reason = f" ({row['failure_reason']})" if row["failure_reason"] else ""
+        # a captured attempt shows as attempted, then captured (not captured twice)
+        status = "attempted" if row["status"] == "captured" else row["status"]
         events.append(
             {
                 "at": row["created_at"],
-                "event": f"payment_{row['status']}",
+                "event": f"payment_{status}",
                 "detail": f"{row['method']}{reason}",
             }
         )
