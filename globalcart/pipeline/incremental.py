@@ -213,15 +213,23 @@ def changed_table(model: Model) -> str:
     return "gc_changed_" + model.name.replace(".", "_")
 
 
+def in_keys(owner: str, columns: list[str], keys: str, key: list[str]) -> str:
+    """A filter: the row ``owner`` (an alias or table name) has ``columns`` equal to a ``key``
+    of the table ``keys``. A composite key is an ``exists``: PostgreSQL estimates a row-valued
+    ``in`` as one row and then picks nested loops over thousands."""
+    if len(columns) == 1:
+        return f"{owner}.{columns[0]} in (select {key[0]} from {keys})"
+    on = " and ".join(f"gc_k.{k} = {owner}.{c}" for c, k in zip(columns, key, strict=True))
+    return f"exists (select 1 from {keys} as gc_k where {on})"
+
+
 def restricted_sql(sql: str, declaration: dict[str, str], keys: str) -> str:
     """``sql`` reading each ``restrict`` source only for the keys in the table ``keys``."""
-    key = ", ".join(key_columns(declaration))
+    key = key_columns(declaration)
     for item in declaration["restrict"].split(","):
         table, columns = item.strip().split(":")
-        matched = ", ".join(f"gc_c.{column}" for column in columns.split("+"))
-        subquery = (
-            f"(select * from {table} as gc_c where ({matched}) in (select {key} from {keys}))"
-        )
+        matched = in_keys("gc_c", columns.split("+"), keys, key)
+        subquery = f"(select * from {table} as gc_c where {matched})"
         pattern = rf"\b{re.escape(table)}\b(\s+as\s+(\w+))?"
         sql = re.sub(pattern, functools.partial(_aliased, subquery), sql)
     return sql
@@ -244,12 +252,11 @@ def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str])
     )
     analyze_temp(warehouse, keys)
     sql = restricted_sql(model.sql, declaration, keys)
-    changed = f"({key}) in (select {key} from {keys})"
+    changed = in_keys(model.table, columns, keys, columns)
     warehouse.execute(f"delete from {model.name} where {changed}")
     listed = ", ".join(warehouse.columns_of(sql))
-    on_q = ", ".join(f"q.{column}" for column in columns)
     rows = warehouse.execute(
         f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q "
-        f"where ({on_q}) in (select {key} from {keys})"
+        f"where {in_keys('q', columns, keys, columns)}"
     )
     return Merged(changed, rows)
