@@ -22,6 +22,7 @@ import hashlib
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from typing import Any
 
 from globalcart import contract
 from globalcart.engines.base import Warehouse, WarehouseError
@@ -59,9 +60,18 @@ class AppIngestResult:
         return sum(self.rows.values())
 
 
-def app_schema_exists(warehouse: Warehouse) -> bool:
+def app_tables(warehouse: Warehouse) -> set[str]:
+    """The storefront tables this database holds (``app.<name>``), in one catalog query."""
+    rows = warehouse.query(
+        "select table_name from information_schema.tables where table_schema = 'app'"
+    )
+    return {f"app.{row[0]}" for row in rows}
+
+
+def app_schema_exists(warehouse: Warehouse, tables: set[str] | None = None) -> bool:
     """Whether this database holds the storefront's operational tables."""
-    return warehouse.table_exists("app.schema_migrations") and warehouse.table_exists("app.events")
+    tables = app_tables(warehouse) if tables is None else tables
+    return {"app.schema_migrations", "app.events"} <= tables
 
 
 def source_file(table: str, run_id: int) -> str:
@@ -69,19 +79,26 @@ def source_file(table: str, run_id: int) -> str:
     return f"app:{table}:{run_id}"
 
 
-def ingest_app(warehouse: Warehouse, *, overlap: dt.timedelta = DEFAULT_OVERLAP) -> AppIngestResult:
+def ingest_app(
+    warehouse: Warehouse,
+    *,
+    overlap: dt.timedelta = DEFAULT_OVERLAP,
+    tables: set[str] | None = None,
+) -> AppIngestResult:
     """Append the storefront rows changed since the last ingest to ``landing.*``.
 
-    Raises ``AppSourceError`` (after rolling back; the failed run is recorded in ``ops.runs``).
+    ``tables``: ``app_tables(warehouse)`` when the caller has just read it. Raises
+    ``AppSourceError`` (after rolling back; the failed run is recorded in ``ops.runs``).
     """
     if overlap < dt.timedelta(0):
         raise AppSourceError("the overlap window cannot be negative")
-    if not app_schema_exists(warehouse):
+    tables = app_tables(warehouse) if tables is None else tables
+    if not app_schema_exists(warehouse, tables):
         raise AppSourceError(
             "this database has no storefront schema (app.*); run `globalcart serve` once "
             "or create it with globalcart.store.migrate_app"
         )
-    if not warehouse.table_exists("app.shipments"):
+    if "app.shipments" not in tables:
         raise AppSourceError(
             "the storefront schema (app.*) predates deliveries and refunds; upgrade it by "
             "running `globalcart serve` once or globalcart.store.migrate_app"
@@ -110,8 +127,7 @@ def _ingest(warehouse: Warehouse, overlap: dt.timedelta) -> AppIngestResult:
     seen = _latest_changes(warehouse, since, marks)
     temps = []
     for name, sql, params in candidates(since):
-        warehouse.execute(f"drop table if exists {name}")
-        warehouse.execute(f"create temp table {name} as {sql}", params)
+        _create_temp(warehouse, name, sql, params)
         if warehouse.dialect == "postgres":  # temp tables have no statistics until analysed
             warehouse.execute(f"analyze {name}")
         temps.append(name)
@@ -120,20 +136,18 @@ def _ingest(warehouse: Warehouse, overlap: dt.timedelta) -> AppIngestResult:
         _assign_ids(warehouse, kind, sql)
     result = AppIngestResult(run_id=None)
     for table, sql in mapped(warehouse.dialect).items():
-        result.rows[table] = _stage(warehouse, table, sql)
-        temps.append(f"gc_app_new_{table}")
+        _stage(warehouse, table, sql)
+        temps.append(_staged(table))
+    result.rows = _staged_counts(warehouse, list(mapped(warehouse.dialect)))
     if result.total:
         result.run_id = start_run(warehouse, "load", RUN_MODE)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         # extraction cannot precede the rows it extracts (the shop's clock may run ahead)
         result.ingested_at = max([now, *seen.values()])
-        for table, rows in result.rows.items():
-            if rows:
-                _publish(warehouse, table, rows, result.run_id, result.ingested_at)
+        _publish(warehouse, result.rows, result.run_id, result.ingested_at)
         finish_run(warehouse, result.run_id, "success")
     _save_marks(warehouse, {t: v for t, v in seen.items() if marks.get(t) != v})
-    for name in temps:
-        warehouse.execute(f"drop table if exists {name}")
+    _drop_temps(warehouse, temps)
     return result
 
 
@@ -150,13 +164,17 @@ def _latest_changes(
     warehouse: Warehouse, since: dict[str, dt.datetime], marks: dict[str, dt.datetime]
 ) -> dict[str, dt.datetime]:
     """New watermark per watched table: the latest change time seen (never moving back)."""
+    rows = warehouse.query(
+        " union all ".join(
+            f"select {i} as n, max({w.column}) from {w.table} where {w.column} >= ?"
+            for i, w in enumerate(WATCHED)
+        ),
+        [since[w.table] for w in WATCHED],
+    )
+    found = {int(n): value for n, value in rows}
     seen: dict[str, dt.datetime] = {}
-    for watched in WATCHED:
-        found = warehouse.query(
-            f"select max({watched.column}) from {watched.table} where {watched.column} >= ?",
-            [since[watched.table]],
-        )[0][0]
-        latest = [value for value in (found, marks.get(watched.table)) if value is not None]
+    for i, watched in enumerate(WATCHED):
+        latest = [v for v in (found.get(i), marks.get(watched.table)) if v is not None]
         if latest:
             seen[watched.table] = max(latest)
     return seen
@@ -164,91 +182,134 @@ def _latest_changes(
 
 def _save_marks(warehouse: Warehouse, seen: dict[str, dt.datetime]) -> None:
     """Store the watermarks that moved (an ingest with nothing new writes nothing)."""
+    if not seen:
+        return
+    names = ", ".join("?" for _ in seen)
+    warehouse.execute(f"delete from ops.watermarks where name in ({names})", list(seen))
+    rows = ", ".join("(?, ?, current_timestamp)" for _ in seen)
+    params: list[str] = []
     for table, value in seen.items():
-        warehouse.execute("delete from ops.watermarks where name = ?", [table])
-        warehouse.execute(
-            "insert into ops.watermarks values (?, ?, current_timestamp)",
-            [table, value.isoformat(sep=" ")],
-        )
+        params += [table, value.isoformat(sep=" ")]
+    warehouse.execute(f"insert into ops.watermarks values {rows}", params)
 
 
 def _check_statuses(warehouse: Warehouse) -> None:
     """Refuse statuses the contract does not know (staging would fail the build on them)."""
+    checks = []
     for table, (key, candidate, allowed) in STATUSES.items():
         listed = ", ".join(f"'{value}'" for value in allowed)
-        rows = warehouse.query(
-            f"select distinct lower(t.status) from {table} as t inner join {candidate} as k "
-            f"on k.{key} = t.{key} where lower(t.status) not in ({listed}) order by 1"
+        checks.append(
+            f"select distinct '{table}' as app_table, lower(t.status) as status from {table} "
+            f"as t inner join {candidate} as k on k.{key} = t.{key} "
+            f"where lower(t.status) not in ({listed})"
         )
-        if rows:
-            unknown = ", ".join(repr(row[0]) for row in rows)
-            raise AppSourceError(
-                f"{table} has statuses the landing contract does not know: {unknown} "
-                f"(known: {', '.join(allowed)}); map them in globalcart/pipeline/app_mapping.py"
-            )
+    rows = warehouse.query(" union all ".join(checks) + " order by 1, 2")
+    if rows:
+        table = str(rows[0][0])
+        allowed = STATUSES[table][2]
+        unknown = ", ".join(repr(row[1]) for row in rows if row[0] == table)
+        raise AppSourceError(
+            f"{table} has statuses the landing contract does not know: {unknown} "
+            f"(known: {', '.join(allowed)}); map them in globalcart/pipeline/app_mapping.py"
+        )
 
 
 def _assign_ids(warehouse: Warehouse, kind: str, sql: str) -> None:
     """Give every app id of ``sql`` that has none yet the next warehouse ids of ``kind``."""
-    last = warehouse.query(
-        "select coalesce(max(warehouse_id), ?) from ops.app_ids where kind = ?",
-        [APP_ID_BASE, kind],
-    )[0][0]
     warehouse.execute(
         "insert into ops.app_ids (kind, app_id, warehouse_id) "
-        "select ?, n.app_id, cast(? as bigint) + row_number() over "
+        "select ?, n.app_id, (select coalesce(max(m.warehouse_id), cast(? as bigint)) "
+        "from ops.app_ids as m where m.kind = ?) + row_number() over "
         "(order by n.first_ts nulls last, n.app_id) "
         f"from (select app_id, min(ts) as first_ts from ({sql}) as s (app_id, ts) "
         "group by app_id) as n "
         "where not exists (select 1 from ops.app_ids as m where m.kind = ? "
         "and m.app_id = n.app_id)",
-        [kind, int(last), kind],
+        [kind, APP_ID_BASE, kind, kind],
     )
 
 
-def _stage(warehouse: Warehouse, table: str, sql: str) -> int:
+def _staged(table: str) -> str:
+    return f"gc_app_new_{table}"
+
+
+def _stage(warehouse: Warehouse, table: str, sql: str) -> None:
     """Keep in ``gc_app_new_<table>`` the mapped rows not sent before in this very version."""
     columns = [name for name in contract.landing_table(table).column_names if name != "updated_at"]
     parts = ", ".join(f"coalesce(cast(r.{_quoted(name)} as varchar), '~')" for name in columns)
-    name = f"gc_app_new_{table}"
-    warehouse.execute(f"drop table if exists {name}")
-    warehouse.execute(
-        f"create temp table {name} as select * from ("
-        f"select r.*, md5(concat_ws('|', {parts})) as row_hash from ({sql}) as r) as h "
-        "where not exists (select 1 from ops.app_sent as s where s.table_name = ? "
+    _create_temp(
+        warehouse,
+        _staged(table),
+        f"select * from (select r.*, md5(concat_ws('|', {parts})) as row_hash from ({sql}) as r) "
+        "as h where not exists (select 1 from ops.app_sent as s where s.table_name = ? "
         "and s.app_key = h.app_key and s.row_hash = h.row_hash)",
         [table],
     )
-    return warehouse.row_count(name)
+
+
+def _staged_counts(warehouse: Warehouse, tables: list[str]) -> dict[str, int]:
+    """Rows staged per landing table (one query)."""
+    # union all: DuckDB plans a select of many scalar subqueries slowly (tens of ms)
+    rows = warehouse.query(
+        " union all ".join(
+            f"select {i} as n, count(*) from {_staged(table)}" for i, table in enumerate(tables)
+        )
+    )
+    counts = {int(n): int(count) for n, count in rows}
+    return {table: counts[i] for i, table in enumerate(tables)}
+
+
+def _create_temp(warehouse: Warehouse, name: str, sql: str, params: list[Any]) -> None:
+    """``create temp table name as sql``, replacing a leftover of the same name."""
+    if warehouse.dialect == "duckdb":
+        warehouse.execute(f"create or replace temp table {name} as {sql}", params)
+        return
+    warehouse.execute(f"drop table if exists {name}")
+    warehouse.execute(f"create temp table {name} as {sql}", params)
+
+
+def _drop_temps(warehouse: Warehouse, names: list[str]) -> None:
+    if not names:
+        return
+    if warehouse.dialect == "duckdb":  # one object per drop, but several drops per call
+        warehouse.execute("; ".join(f"drop table if exists {name}" for name in names))
+        return
+    warehouse.execute(f"drop table if exists {', '.join(names)}")
 
 
 def _publish(
-    warehouse: Warehouse, table: str, rows: int, run_id: int, ingested_at: dt.datetime
+    warehouse: Warehouse, rows: dict[str, int], run_id: int, ingested_at: dt.datetime
 ) -> None:
-    """Append the staged rows to landing and register them as one loaded file of the run."""
-    staged = f"gc_app_new_{table}"
-    listed = ", ".join(_quoted(name) for name in contract.landing_table(table).column_names)
-    source = source_file(table, run_id)
-    warehouse.execute(
-        f"insert into landing.{table} ({listed}, ingested_at, source_file) "
-        f"select {listed}, cast(? as timestamp), cast(? as varchar) from {staged}",
-        [ingested_at, source],
+    """Append the staged rows to landing, remember what was sent, and register each landing
+    table's rows as one loaded file of the run."""
+    tables = [table for table, count in rows.items() if count]
+    for table in tables:
+        listed = ", ".join(_quoted(name) for name in contract.landing_table(table).column_names)
+        warehouse.execute(
+            f"insert into landing.{table} ({listed}, ingested_at, source_file) "
+            f"select {listed}, cast(? as timestamp), cast(? as varchar) from {_staged(table)}",
+            [ingested_at, source_file(table, run_id)],
+        )
+    sent = " union all ".join(
+        f"select cast('{table}' as varchar) as table_name, cast(app_key as varchar) as app_key, "
+        f"row_hash from {_staged(table)}"
+        for table in tables
     )
     warehouse.execute(
-        f"delete from ops.app_sent where table_name = ? and app_key in "
-        f"(select app_key from {staged})",
-        [table],
+        f"delete from ops.app_sent as s where exists (select 1 from ({sent}) as n "
+        "where n.table_name = s.table_name and n.app_key = s.app_key)"
     )
     warehouse.execute(
-        "insert into ops.app_sent (table_name, app_key, row_hash) "
-        f"select cast(? as varchar), app_key, row_hash from {staged}",
-        [table],
+        f"insert into ops.app_sent (table_name, app_key, row_hash) "
+        f"select table_name, app_key, row_hash from ({sent}) as n"
     )
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-    warehouse.execute(
-        "insert into ops.loaded_files values (?, ?, ?, ?, ?, ?, current_timestamp)",
-        [digest, table, source, None, rows, run_id],
-    )
+    files = ", ".join("(?, ?, ?, ?, ?, ?, current_timestamp)" for _ in tables)
+    params: list[Any] = []
+    for table in tables:
+        source = source_file(table, run_id)
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        params += [digest, table, source, None, rows[table], run_id]
+    warehouse.execute(f"insert into ops.loaded_files values {files}", params)
 
 
 def _quoted(name: str) -> str:

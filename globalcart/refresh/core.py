@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from globalcart.engines.base import Warehouse, WarehouseError
-from globalcart.pipeline.app_source import app_schema_exists, ingest_app
+from globalcart.pipeline.app_source import app_schema_exists, app_tables, ingest_app
 from globalcart.pipeline.runner import build, source_marks, stored_marks
 from globalcart.pipeline.runs import finish_run, start_run
 from globalcart.refresh.lock import refresh_lock
@@ -90,9 +90,10 @@ def refresh_once(
 
 
 def _collect(warehouse: Warehouse, watch_dir: Path | None, result: RefreshResult) -> None:
-    if app_schema_exists(warehouse):
-        with _phase(result, "ingest"):
-            result.app_rows = ingest_app(warehouse).total
+    with _phase(result, "ingest"):
+        tables = app_tables(warehouse)
+        if app_schema_exists(warehouse, tables):
+            result.app_rows = ingest_app(warehouse, tables=tables).total
     if watch_dir is not None:
         with _phase(result, "load"):
             for load in load_pending(warehouse, watch_dir):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,8 @@ class RefreshWorker:
         self._thread: threading.Thread | None = None
 
     def run_cycle(self) -> float:
-        """One refresh; returns the seconds to wait before the next one."""
+        """One refresh; returns the seconds until the next one: after a success counted from
+        this cycle's start (the interval), after a failure from its end (the backoff)."""
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         self.state.last_checked_at = now
         result: RefreshResult | None = None
@@ -85,16 +87,26 @@ class RefreshWorker:
         if error is not None:
             log.warning("refresh failed (attempt %d), retrying in %.0f s: %s",
                         self.state.failures, wait, error)  # fmt: skip
-        self.state.next_attempt_at = now + dt.timedelta(seconds=wait)
+        # a success schedules from the start of the cycle, a retry from its end (see ``run``)
+        since = now if error is None else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.state.next_attempt_at = since + dt.timedelta(seconds=wait)
         if self._on_result is not None:
             self._on_result(result, error)
         return wait
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Loop until ``stop`` (or ``self.stop()``) is set."""
+        """Loop until ``stop`` (or ``self.stop()``) is set.
+
+        Refreshes start every ``interval`` seconds counted from the start of the previous one,
+        not after a full interval of idling once it ended: a refresh that lasts longer than the
+        interval is followed at once by the next, so a new order waits for at most the refresh
+        in progress plus its own. A retry after a failure waits its whole backoff."""
         stop = stop or self._stop
         while not stop.is_set():
+            started = time.monotonic()
             wait = self.run_cycle()
+            if self.state.failures == 0:
+                wait = max(0.0, wait - (time.monotonic() - started))
             if stop.wait(wait):
                 break
 

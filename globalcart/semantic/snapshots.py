@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from globalcart.engines.base import Warehouse, WarehouseError
-from globalcart.semantic.query import NOT_BUILT, KpiQueryError, compute
-from globalcart.semantic.registry import Registry, load_registry
+from globalcart.semantic.availability import INPUTS, kpi_availability, kpi_inputs
+from globalcart.semantic.query import NOT_BUILT
+from globalcart.semantic.registry import Kpi, Registry, load_registry
 
 HEADLINE = (
     "net_revenue",
@@ -100,24 +101,88 @@ def take_snapshot(
     if taken[0][0] and not replace:
         raise SnapshotError(f"snapshot {label!r} exists (use --replace to overwrite it)")
     start, end = full_range(warehouse)
-    values: dict[str, float | None] = {}
-    for name in HEADLINE:
-        try:
-            value = compute(warehouse, name, start, end, registry=registry).rows[0]["value"]
-        except KpiQueryError as exc:
-            raise SnapshotError(str(exc)) from exc
-        values[name] = None if value is None else float(value)
+    values = headline_values(warehouse, start, end, registry)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
         with warehouse.transaction():
             warehouse.execute("delete from ops.kpi_snapshots where label = ?", [label])
+            rows = ", ".join("(?, ?, cast(? as double precision), ?, ?, ?)" for _ in values)
+            params: list[object] = []
             for name, value in values.items():
-                warehouse.execute(
-                    "insert into ops.kpi_snapshots values (?, ?, ?, ?, ?, ?)",
-                    [label, name, value, start, end, now],
-                )
+                params += [label, name, value, start, end, now]
+            warehouse.execute(f"insert into ops.kpi_snapshots values {rows}", params)
     except WarehouseError as exc:
         raise SnapshotError(f"cannot store snapshot {label!r}: {exc}") from exc
+    return values
+
+
+def _existing(warehouse: Warehouse, relations: list[str]) -> set[str]:
+    """Which of the ``schema.name`` relations exist (one catalog query for all of them)."""
+    wanted = [relation.split(".", 1) for relation in relations]
+    marks = ", ".join("?" for _ in wanted)
+    rows = warehouse.query(
+        "select table_schema, table_name from information_schema.tables "
+        f"where table_schema in ({marks}) and table_name in ({marks})",
+        [schema for schema, _ in wanted] + [name for _, name in wanted],
+    )
+    return {f"{schema}.{name}" for schema, name in rows} & set(relations)
+
+
+def _present(warehouse: Warehouse, names: tuple[str, ...], existing: set[str]) -> set[str]:
+    """The inputs ``names`` the warehouse has (``availability.present_inputs`` in one query)."""
+    probed = [name for name in names if INPUTS[name][0] in existing]
+    if not probed:
+        return set()
+    rows = warehouse.query(
+        " union all ".join(
+            f"select * from (select {i} as n from {INPUTS[name][0]} where {INPUTS[name][1]} "
+            "limit 1) as p" + str(i)
+            for i, name in enumerate(probed)
+        )
+    )
+    return {probed[int(row[0])] for row in rows}
+
+
+def headline_values(
+    warehouse: Warehouse, start: dt.date, end: dt.date, registry: Registry | None = None
+) -> dict[str, float | None]:
+    """The headline KPIs over [start, end], as ``compute`` gives them one by one, but with one
+    query per source view and filter (5 instead of 15, plus one catalog query and one probe
+    query): the refresh takes a snapshot after every build."""
+    registry = registry or load_registry()
+    try:
+        kpis = [registry.kpi(name) for name in HEADLINE]
+    except ValueError as exc:
+        raise SnapshotError(str(exc)) from exc
+    inputs = tuple(dict.fromkeys(n for k in kpis for n in kpi_inputs(k)))
+    existing = _existing(
+        warehouse, ["dw.dim_date", "marts.kpi_net_revenue"] + [INPUTS[n][0] for n in inputs]
+    )
+    if not {"dw.dim_date", "marts.kpi_net_revenue"} <= existing:
+        raise SnapshotError(NOT_BUILT)
+    present = _present(warehouse, inputs, existing)
+    groups: dict[tuple[str, str | None], list[Kpi]] = {}
+    for kpi in kpis:
+        if kpi.kind != "metric" or kpi.source is None:
+            raise SnapshotError(f"headline KPI {kpi.name} is not a metric")
+        if kpi_availability(kpi, present).available:  # else None, never 0
+            groups.setdefault((kpi.source, kpi.filter), []).append(kpi)
+    values: dict[str, float | None] = dict.fromkeys(HEADLINE)
+    for (source, condition), members in groups.items():
+        date = registry.view(source).date_column
+        where = f"{date} >= ? and {date} <= ?"
+        if condition:
+            where += f" and ({condition.strip()})"
+        selected = ", ".join(f"{kpi.value_sql()} as v{i}" for i, kpi in enumerate(members))
+        try:
+            row = warehouse.query(f"select {selected} from marts.{source} where {where}",
+                                  [start, end])[0]  # fmt: skip
+        except WarehouseError as exc:
+            raise SnapshotError(f"KPI query failed (is the warehouse built?): {exc}") from exc
+        for kpi, value in zip(members, row, strict=True):
+            if value is None and kpi.denominator is None:  # a sum over no rows is 0
+                value = 0
+            values[kpi.name] = None if value is None else float(value)
     return values
 
 
