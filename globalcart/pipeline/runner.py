@@ -284,7 +284,9 @@ def build(
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
                 current.rows = _execute(warehouse, step, existing, changed)
-                if warehouse.dialect == "postgres" and _stale_statistics(warehouse, step, current):
+                if warehouse.dialect == "postgres":  # statistics for the models built on it
+                    # (even after a small append: new keys outside the histogram would be
+                    # estimated at one row, and the next merge would pick nested loops)
                     warehouse.execute(f"analyze {model.name}")
                 current.duration_ms = int((time.perf_counter() - started) * 1000)
                 current.status = step.mode
@@ -352,18 +354,6 @@ def _execute(
         sql = chk_sql(rules, warehouse.dialect, loaded_files_filter(table, -1, step.append_until))
         return materialize(warehouse, dataclasses.replace(model, sql=sql), existing)
     return materialize(warehouse, model, existing)
-
-
-def _stale_statistics(warehouse: Warehouse, step: Step, result: ModelResult) -> bool:
-    """Whether the planner needs fresh statistics of a model for the models built on it: after a
-    full rebuild, or an append or merge that wrote over a tenth of the table (a smaller one is
-    left to autovacuum's analyze after the commit)."""
-    if step.mode == "built":
-        return True
-    estimated = warehouse.query(
-        "select reltuples from pg_class where oid = cast(? as regclass)", [step.model.name]
-    )[0][0]
-    return result.rows > 0.1 * max(float(estimated), 0.0)
 
 
 @contextmanager
