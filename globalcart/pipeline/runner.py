@@ -46,7 +46,7 @@ from globalcart.pipeline.validation import chk_sql, load_rules
 
 Progress = Callable[[str, int, int], None]
 POSTGRES_BUILD_WORK_MEM = "256MB"
-# SSD-like random reads: an incremental build's key lookups then use the merge-key indexes
+# SSD-like random reads in incremental builds: their key lookups then use the merge-key indexes
 # instead of scanning (PostgreSQL's default of 4 assumes spinning disks)
 POSTGRES_BUILD_RANDOM_PAGE_COST = 1.1
 
@@ -266,7 +266,9 @@ def build(
                 warehouse.execute("select pg_advisory_xact_lock(7462314)")
                 # sorts and hashes of the big models stay in memory instead of spilling
                 warehouse.execute(f"set local work_mem = '{POSTGRES_BUILD_WORK_MEM}'")
-                warehouse.execute(f"set local random_page_cost = {POSTGRES_BUILD_RANDOM_PAGE_COST}")
+                if not full:  # a full build reads whole tables: hash joins stay cheaper
+                    cost = POSTGRES_BUILD_RANDOM_PAGE_COST
+                    warehouse.execute(f"set local random_page_cost = {cost}")
             # planned under the lock: the marks of a build that just finished are visible
             with _phase(result, "plan"):
                 existing = catalog(warehouse)

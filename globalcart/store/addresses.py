@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from globalcart.store.db import Store
 
 # ISO 3166-1 alpha-2 code -> the name the checkout shows. It covers every country of the
 # generated data (so an order's ship-to can map to a warehouse geo) and the importers' exports.
@@ -107,3 +111,30 @@ def address_of(row: dict[str, Any]) -> dict[str, Any] | None:
         "country": country,
         "country_name": SHIPPING_COUNTRIES.get(country, country),
     }
+
+
+_BOOK_COLUMNS = ("name", "line1", "line2", "city", "postal_code", "country")
+
+
+def remember_address(
+    store: Store, user_id: str, address: ShippingAddress, now: dt.datetime
+) -> None:
+    """Keep ``address`` as the customer's address book entry, with the checkout's writes."""
+    listed = ", ".join(_BOOK_COLUMNS)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in _BOOK_COLUMNS)
+    store.defer(
+        f"insert into app.addresses (user_id, {listed}, updated_at) "
+        f"values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (user_id) do update set {updates}, "
+        "updated_at = excluded.updated_at",
+        [user_id, *address.values(), now],
+    )
+
+
+def saved_address(store: Store, user_id: str) -> dict[str, Any] | None:
+    """The customer's address book entry (their latest checkout's address), if any."""
+    rows = store.query(
+        f"select {', '.join(_BOOK_COLUMNS)} from app.addresses where user_id = ?", [user_id]
+    )
+    if not rows:
+        return None
+    return address_of(dict(zip(COLUMNS, rows[0], strict=True)))

@@ -146,11 +146,23 @@ def _v4(dialect: Dialect) -> list[str]:
     ]
 
 
+def _v5(dialect: Dialect) -> list[str]:
+    """Each customer's address book entry: the shipping address of their latest checkout."""
+    del dialect
+    return [
+        """create table if not exists app.addresses (
+        user_id varchar primary key, name varchar not null, line1 varchar not null,
+        line2 varchar, city varchar not null, postal_code varchar not null,
+        country varchar not null, updated_at timestamp not null)"""
+    ]
+
+
 APP_MIGRATIONS: tuple[tuple[int, str, Callable[[Dialect], list[str]]], ...] = (
     (1, "operational store: users, auth, catalog, carts, orders, events", _v1),
     (2, "rate-limit counters shared by every worker", _v2),
     (3, "deliveries, refunds and the indexes of the warehouse ingest", _v3),
     (4, "shipping addresses of orders, query text of search events", _v4),
+    (5, "address book: each customer's latest shipping address", _v5),
 )
 
 

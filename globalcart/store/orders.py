@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from globalcart.store.addresses import COLUMNS as ADDRESS_COLUMNS
-from globalcart.store.addresses import ShippingAddress, address_of
+from globalcart.store.addresses import ShippingAddress, address_of, remember_address
 from globalcart.store.carts import cart_lines
 from globalcart.store.db import Store, StoreError, new_id, utcnow
 
@@ -143,6 +143,8 @@ def place_order(
             "values (?, ?, ?, 'USD', ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [order_id, user_id, status, gross, gross, reason, now, now, *ship],
         )
+        if address is not None:
+            remember_address(store, user_id, address, now)
         store.defer(
             "insert into app.order_lines (order_id, line_no, product_id, qty, unit_price, "
             f"line_amount) values {_values(len(lines), 6)}",

@@ -56,6 +56,21 @@ def test_checkout_keeps_the_shipping_address(env: Env) -> None:
     )  # fmt: skip
 
 
+def test_the_latest_address_is_saved_for_the_next_checkout(env: Env) -> None:
+    client = env.signed_in("address-book@example.com")
+    assert client.get("/api/customer/address").json() == {"shipping_address": None}
+    assert _checkout(client, {"shipping_address": SEATTLE}).status_code == 201
+    moved = {**SEATTLE, "line1": "9 Rue de Rivoli", "line2": None, "city": "Paris",
+             "postal_code": "75001", "country": "FR"}  # fmt: skip
+    declined = _checkout(client, {"shipping_address": moved, "simulate": "card_declined"})
+    assert declined.status_code == 402, declined.text
+    saved = client.get("/api/customer/address").json()["shipping_address"]
+    assert saved == {**moved, "country_name": "France"}  # typed in, even if the card failed
+    other = env.signed_in("someone-else@example.com")
+    assert other.get("/api/customer/address").json() == {"shipping_address": None}
+    assert env.client().get("/api/customer/address").status_code == 401
+
+
 def test_checkout_without_an_address_still_works_for_api_clients(env: Env) -> None:
     client = env.signed_in("no-address@example.com")
     placed = _checkout(client, {})
@@ -133,7 +148,7 @@ def test_the_migration_is_recorded_once(env: Env) -> None:
     assert migrate_app(env.store.warehouse) == []
     versions = [int(r[0]) for r in env.store.query("select version from app.schema_migrations")]
     assert sorted(versions) == [version for version, _, _ in APP_MIGRATIONS]
-    assert max(versions) == 4
+    assert max(versions) == 5
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_the_catalog_is_seeded_from_landing_then_left_alone(
 ) -> None:
     warehouse = connect(warehouse_url)
     try:
-        assert migrate_app(warehouse) == [1, 2, 3, 4] and migrate_app(warehouse) == []
+        assert migrate_app(warehouse) == [1, 2, 3, 4, 5] and migrate_app(warehouse) == []
         store = Store(warehouse)
         assert seed_catalog(store, _landing(tmp_path), on_hand=5) == 2
         prices = store.query("select product_id, list_price from app.products order by 1")

@@ -7,7 +7,6 @@ import { refreshCart, requireSignIn } from "./state.js";
 
 // Test cards of the simulated payment provider (any other 16-digit number is approved).
 const TEST_CARDS = { "4000000000000002": "card_declined", "4000000000000119": "bank_down" };
-const ADDRESS_KEY = "gc_address";
 let countries = null;
 const ADDRESS_LABELS = { name: "Full name", line1: "Street and number", line2: "Apartment, suite, floor", postal_code: "Postal code", city: "City", country: "Country" };
 
@@ -80,9 +79,8 @@ function guessedCountry() {
   }
 }
 
-// The address is sent with the checkout and kept on this device for the next order.
-function addressFields() {
-  const saved = JSON.parse(localStorage.getItem(ADDRESS_KEY) || "{}");
+// The form starts from the customer's saved address (their latest checkout's), kept by the server.
+function addressFields(saved) {
   const input = (name, attrs) => h("input", { name, value: saved[name] || "", required: true, ...attrs });
   const chosen = saved.country || guessedCountry();
   const country = h("select", { name: "country", required: true, autocomplete: "country" },
@@ -162,10 +160,13 @@ function problemAlert(error, cart) {
 export async function checkoutView(main) {
   if (!requireSignIn("#/checkout", "Sign in to check out.")) return;
   mount(main, loading("Preparing checkout…"));
-  let cart;
+  let cart, saved;
   try {
-    cart = await api("/api/customer/cart");
-    if (!countries) countries = await api("/api/customer/countries");
+    [cart, countries, saved] = await Promise.all([
+      api("/api/customer/cart"),
+      countries || api("/api/customer/countries"),
+      api("/api/customer/address"),
+    ]);
   } catch (error) {
     if (error.status !== 401) mount(main, errorBox(error, () => checkoutView(main)));
     return;
@@ -174,12 +175,11 @@ export async function checkoutView(main) {
   track("CHECKOUT_STARTED");
   const alerts = h("div", { "aria-live": "assertive" });
   const pay = h("button.btn.primary.block", { type: "submit", id: "pay" }, `Pay ${money(cart.total, cart.currency)}`);
-  const form = h("form.stack", { novalidate: false }, alerts, addressFields(), paymentFields());
+  const form = h("form.stack", { novalidate: false }, alerts, addressFields(saved.shipping_address || {}), paymentFields());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = formData(form);
     const address = addressOf(data);
-    localStorage.setItem(ADDRESS_KEY, JSON.stringify(address));
     const blank = blankFields(address);
     if (blank.length) {
       mount(alerts, addressAlert(`${blank.join(", ")}: required.`));
