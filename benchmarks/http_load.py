@@ -227,17 +227,8 @@ def wrk_measured(
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
-        command = [
-            "wrk", f"-t{wrk.threads}", f"-c{wrk.connections}", f"-d{wrk.seconds:g}s",
-            "--timeout", "30s", "--latency", "-s", lua.name, server.base,
-        ]  # fmt: skip
-        cpu = cpu_seconds(server.pid)
-        done = subprocess.run(command, capture_output=True, text=True)
-        cpu = cpu_seconds(server.pid) - cpu
-    found = re.search(r"^WRK_JSON (\{.*\})$", done.stdout, re.MULTILINE)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return _wrk_figures(json.loads(found.group(1)), cpu)
+        raw, cpu = _run_wrk(server, wrk, lua.name)
+    return _wrk_figures(raw, cpu)
 
 
 # Requests that must each be sent once (a checkout per customer, each with its own cookie and
@@ -326,19 +317,25 @@ def wrk_once(
         rows.write("".join("\t".join(f"{k}: {v}" for k, v in each.items()) + "\n"
                            for each in per_request))  # fmt: skip
         rows.flush()
-        command = [
-            "wrk", f"-t{wrk.threads}", f"-c{wrk.connections}", f"-d{wrk.seconds:g}s",
-            "--timeout", "30s", "--latency", "-s", lua.name, server.base,
-            "--", rows.name, str(wrk.threads),
-        ]  # fmt: skip
-        cpu = cpu_seconds(server.pid)
-        done = subprocess.run(command, capture_output=True, text=True)
-        cpu = cpu_seconds(server.pid) - cpu
+        raw, cpu = _run_wrk(server, wrk, lua.name, rows.name, str(wrk.threads))
+    return _wrk_figures(raw, cpu) | {"exhausted": int(raw["exhausted_threads"]) > 0}
+
+
+def _run_wrk(server: Server, wrk: Wrk, script: str, *args: str) -> tuple[dict[str, Any], float]:
+    """Run wrk with a Lua ``script`` that prints its figures as a ``WRK_JSON`` line; returns
+    them and the server's CPU seconds during the run."""
+    command = [
+        "wrk", f"-t{wrk.threads}", f"-c{wrk.connections}", f"-d{wrk.seconds:g}s",
+        "--timeout", "30s", "--latency", "-s", script, server.base,
+        *(["--", *args] if args else []),
+    ]  # fmt: skip
+    cpu = cpu_seconds(server.pid)
+    done = subprocess.run(command, capture_output=True, text=True)
+    cpu = cpu_seconds(server.pid) - cpu
     found = re.search(r"^WRK_JSON (\{.*\})$", done.stdout, re.MULTILINE)
     if done.returncode != 0 or found is None:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    raw = json.loads(found.group(1))
-    return _wrk_figures(raw, cpu) | {"exhausted": int(raw["exhausted_threads"]) > 0}
+    return json.loads(found.group(1)), cpu
 
 
 def _wrk_figures(raw: dict[str, Any], cpu: float) -> dict[str, Any]:

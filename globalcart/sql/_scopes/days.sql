@@ -1,42 +1,15 @@
 -- Days whose daily aggregates may change this build. Only what the day-grained models add up
--- counts: an order's own rows (header, lines, payments, shipments, returns, FX day, product cost
--- version) and its session (campaign attribution), not its customer's or geo's attributes.
--- So: every day such an order was
--- (or is) on and the days of its payment attempts; the day of the earliest untouched revenue
+-- counts: an order's own rows (scope.order_rows) and its session (campaign attribution), not its
+-- customer's or geo's attributes. So: every day such an order was (or is) on and the days of
+-- its payment attempts; the day of the earliest untouched revenue
 -- order of a customer with a touched order at or before it (that order may become or stop being
 -- the customer's first: new customers); the days of new or re-sent sessions and of sessions with
 -- new events; new marketing spend.
 with counted as (
-    select order_id from delta.orders
-    union
-    select order_id from delta.order_items
-    union
-    select order_id from delta.payments
-    union
-    select order_id from delta.shipments
-    union
-    select order_id from delta.returns
-    union
-    select o.order_id from staging.stg_orders as o
-    where exists (
-        select 1 from delta.fx_rates as f
-        where f.date = o.order_date and f.currency = o.currency
-    )
-    union
-    select p.order_id from staging.stg_payments as p
-    where exists (
-        select 1 from delta.fx_rates as f
-        where f.date = cast(p.created_at as date) and f.currency = p.currency
-    )
+    select order_id from scope.order_rows
     union
     select o.order_id from staging.stg_orders as o
     where o.session_id in (select session_id from delta.sessions)
-    union
-    select i.order_id
-    from staging.stg_order_items as i
-    inner join staging.stg_orders as o on o.order_id = i.order_id
-    inner join scope.product_changes as p on p.product_id = i.product_id
-    where o.order_ts >= p.changed_from
 ),
 customers as (
     select customer_id, min(order_ts) as earliest_touched
