@@ -3,53 +3,38 @@
 Every number comes from the KPI registry (:func:`globalcart.semantic.compute`); the routes only
 choose KPIs, ranges, grains and breakdowns. Each answers JSON or, with ``?format=csv``, the
 same rows as CSV.
-
-Answers are computed once per warehouse build and kept with their serialised (and gzipped)
-bodies. A cached answer is served on the event loop, without a worker thread; computing one,
-or checking whether a new build finished, runs on a worker thread. The route functions stay
-plain functions of ``(caller, store, query…)`` that other modules call directly (the public
-dashboard's panels).
+Answers are cached per warehouse build (see ``analytics_answers.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import inspect
-import threading
 from collections.abc import Callable
-from contextvars import ContextVar
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from globalcart.api.deps import StoreDep
 from globalcart.api.problems import ProblemError
+from globalcart.api.routes.analytics_answers import F, cached, cached_route
 from globalcart.api.routes.kpi_tables import (
-    CSV_MEDIA_TYPE,
     CSV_RESPONSES,
     Analyst,
     ByQuery,
     CompareQuery,
     EndQuery,
-    Format,
     FormatQuery,
     GrainQuery,
     StartQuery,
     Table,
     kpi_rows,
     merged,
-    to_csv,
 )
 from globalcart.engines import Warehouse
 from globalcart.semantic import Compare, list_kpis
 from globalcart.semantic.snapshots import HEADLINE
-from globalcart.store import Store
 
-F = TypeVar("F", bound=Callable[..., Any])
 router = APIRouter(tags=["analytics"])
 TABLE: dict[str, Any] = {"response_model": Table, "responses": CSV_RESPONSES}
 DAILY = ("net_revenue", "gross_revenue", "orders", "units", "aov", "new_customers", "sessions",
@@ -59,15 +44,10 @@ CONVERSION = ("conversion_rate", "sessions", "cart_abandonment_rate", "checkout_
 LTV_DAYS = (7, 30, 90)
 DEMAND = ("item_net_revenue", "units_sold")
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many rows (1-1000).")]
-# Bodies from this size on are gzipped for clients that accept it, as the app's GZipMiddleware
-# does (it passes a body that already has a Content-Encoding through untouched).
-GZIP_MIN_BYTES = 1024
-GZIP_LEVEL = 6
-JSON_MEDIA_TYPE = "application/json"
-# Set by the route wrapper while a route function runs on the event loop: whether it may not
-# compute (only answer from the cache), and whether the client accepts gzip.
-_ON_LOOP: ContextVar[bool] = ContextVar("analytics_on_loop", default=False)
-_GZIP: ContextVar[bool] = ContextVar("analytics_gzip", default=False)
+
+
+def route(path: str) -> Callable[[F], F]:
+    return cached_route(router, path, **TABLE)
 
 
 class KpiInfo(BaseModel):
@@ -83,112 +63,19 @@ class KpiInfo(BaseModel):
     dimensions: list[str]
 
 
-class Answer:
-    """A table computed once per warehouse build, with its response bodies: JSON (and its gzip)
-    serialised when computed, CSV on the first request for it. Served from the cache, an answer
-    costs no validation, serialisation or compression."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.json = table.model_dump_json().encode()
-        self.json_gzip = _gzipped(self.json)
-        self._csv: bytes | None = None
-        self._lock = threading.Lock()
-
-    def csv(self) -> bytes:
-        with self._lock:
-            if self._csv is None:
-                self._csv = to_csv(self.table.columns, self.table.rows).encode()
-            return self._csv
-
-    def response(self, fmt: Format, filename: str, accepts_gzip: bool) -> Response:
-        if fmt == "csv":
-            disposition = f'attachment; filename="{filename}.csv"'
-            return Response(self.csv(), media_type=CSV_MEDIA_TYPE,
-                            headers={"Content-Disposition": disposition})  # fmt: skip
-        if accepts_gzip and self.json_gzip is not None:
-            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-            return Response(self.json_gzip, media_type=JSON_MEDIA_TYPE, headers=headers)
-        return Response(self.json, media_type=JSON_MEDIA_TYPE)
-
-
-def _gzipped(body: bytes) -> bytes | None:
-    if len(body) < GZIP_MIN_BYTES:
-        return None
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-
-
-class _NotCachedError(Exception):
-    """Raised on the event loop for an answer that must be computed (on a worker thread)."""
-
-
-def _cached(
-    store: Store, fmt: Format, filename: str, build: Callable[..., Table], *args: Any,
-    **options: Any,
-) -> Response:  # fmt: skip
-    """``build(warehouse, *args, **options)`` as JSON or CSV, computed once per warehouse build
-    for the same arguments (the caller has been authorised by then)."""
-    key = (build.__name__, args, tuple(sorted(options.items())))
-    found = store.results.peek(key)
-    if not isinstance(found, Answer):
-        if _ON_LOOP.get():
-            raise _NotCachedError
-        found = store.results.get(key, lambda: Answer(build(store.warehouse, *args, **options)))
-    return found.response(fmt, filename, _GZIP.get())
-
-
-def _route(path: str) -> Callable[[F], F]:
-    """Register ``function(_: Analyst, store: StoreDep, **query)`` for ``GET path`` through an
-    async endpoint (the same parameters, ``store`` replaced by the request): it answers from the
-    cache on the event loop and only hands the request to a worker thread when the answer must
-    be computed. The function itself is returned unchanged."""
-
-    def register(function: F) -> F:
-        signature = inspect.signature(function, eval_str=True)
-        parameters = [
-            inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-            if p.name == "store" else p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-            for p in signature.parameters.values()
-        ]  # fmt: skip
-
-        async def endpoint(**values: Any) -> Any:
-            request: Request = values.pop("request")
-            values["store"] = request.app.state.store
-            accepts = _GZIP.set("gzip" in request.headers.get("accept-encoding", ""))
-            try:
-                on_loop = _ON_LOOP.set(True)
-                try:
-                    return function(**values)
-                except _NotCachedError:
-                    pass
-                finally:
-                    _ON_LOOP.reset(on_loop)
-                return await run_in_threadpool(function, **values)
-            finally:
-                _GZIP.reset(accepts)
-
-        endpoint.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
-        endpoint.__name__ = endpoint.__qualname__ = function.__name__
-        endpoint.__doc__ = function.__doc__
-        router.get(path, **TABLE)(endpoint)
-        return function
-
-    return register
-
-
 def _table(warehouse: Warehouse, title: str, name: str, start: dt.date | None, end: dt.date | None,
            limit: int | None = None) -> Table:  # fmt: skip
     result, rows = kpi_rows(warehouse, name, start, end, limit=limit)
     return Table(title=title, kpis=[name], start=start, end=end, columns=result.columns, rows=rows)
 
 
-@_route("/metrics/daily")
+@route("/metrics/daily")
 def metrics_daily(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Headline metrics per day (default: the last 30 days with data)."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "metrics_daily",
@@ -211,7 +98,7 @@ def _ltv_table(
     return full.model_copy(update={"columns": keep, "rows": rows})
 
 
-@_route("/ltv/{days}")
+@route("/ltv/{days}")
 def ltv(
     _: Analyst, store: StoreDep,
     days: Annotated[int, Path(description="7, 30 or 90 days after the first order")],
@@ -220,15 +107,15 @@ def ltv(
     """Average cumulative net revenue per customer of each monthly cohort after ``days``."""
     if days not in LTV_DAYS:
         raise ProblemError(422, "days must be 7, 30 or 90", kind="validation-error")
-    return _cached(store, fmt, f"ltv_{days}d", _ltv_table, days, start, end)
+    return cached(store, fmt, f"ltv_{days}d", _ltv_table, days, start, end)
 
 
-@_route("/inventory/alerts")
+@route("/inventory/alerts")
 def inventory_alerts(
     _: Analyst, store: StoreDep, limit: Limit = 100, fmt: FormatQuery = "json"
 ) -> Any:
     """Products below their reorder point at the latest inventory snapshot."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "inventory_alerts",
@@ -260,23 +147,23 @@ def _summary_table(
     )  # fmt: skip
 
 
-@_route("/kpi/summary")
+@route("/kpi/summary")
 def kpi_summary(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     compare: CompareQuery = "previous_period", fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """The headline KPIs over the range, compared with the previous period by default."""
-    return _cached(store, fmt, "kpi_summary", _summary_table, start, end, compare)
+    return cached(store, fmt, "kpi_summary", _summary_table, start, end, compare)
 
 
-@_route("/kpi/revenue")
+@route("/kpi/revenue")
 def kpi_revenue(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     grain: GrainQuery = "day", by: ByQuery = None, compare: CompareQuery = None,
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Revenue KPIs per period and/or breakdown (country, channel, segment…)."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "kpi_revenue",
@@ -291,14 +178,14 @@ def kpi_revenue(
     )
 
 
-@_route("/kpi/conversion")
+@route("/kpi/conversion")
 def kpi_conversion(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     grain: GrainQuery = None, by: ByQuery = None, compare: CompareQuery = None,
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Session funnel conversion and abandonment, optionally per period and/or breakdown."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "kpi_conversion",
@@ -313,24 +200,24 @@ def kpi_conversion(
     )
 
 
-@_route("/cohorts/retention")
+@route("/cohorts/retention")
 def cohorts_retention(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Monthly acquisition cohorts × month number 0-12: share of the cohort buying again."""
-    return _cached(
+    return cached(
         store, fmt, "cohort_retention", _table, "Cohort retention", "cohort_retention", start, end
     )
 
 
-@_route("/cohorts/repeat-purchase")
+@route("/cohorts/repeat-purchase")
 def cohorts_repeat_purchase(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Per monthly cohort: customers, repeat customers and the repeat purchase rate."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "cohort_repeat_purchase",
@@ -342,13 +229,13 @@ def cohorts_repeat_purchase(
     )
 
 
-@_route("/demand/growth")
+@route("/demand/growth")
 def demand_growth(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Net revenue per month and its month-over-month growth."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "demand_growth",
@@ -360,14 +247,14 @@ def demand_growth(
     )
 
 
-@_route("/demand/top-products")
+@route("/demand/top-products")
 def demand_top_products(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     limit: Annotated[int, Query(ge=1, le=100, description="1-100 products.")] = 10,
     compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Products ranked by net revenue over the range, with their units."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "top_products",
@@ -382,13 +269,13 @@ def demand_top_products(
     )
 
 
-@_route("/demand/by-category")
+@route("/demand/by-category")
 def demand_by_category(
     _: Analyst, store: StoreDep, start: StartQuery = None, end: EndQuery = None,
     grain: GrainQuery = None, compare: CompareQuery = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """Net revenue and units per product category (optionally per period)."""
-    return _cached(
+    return cached(
         store,
         fmt,
         "demand_by_category",
@@ -427,7 +314,7 @@ def _kpi_table(warehouse: Warehouse, name: str, start: dt.date | None, end: dt.d
     )  # fmt: skip
 
 
-@_route("/api/kpis/{name}")
+@route("/api/kpis/{name}")
 def kpi(
     _: Analyst, store: StoreDep,
     name: Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
@@ -437,7 +324,7 @@ def kpi(
     limit: Annotated[int | None, Query(ge=1, le=10_000)] = None, fmt: FormatQuery = "json",
 ) -> Any:  # fmt: skip
     """One KPI of the registry over a range, with optional grain, breakdown and comparison."""
-    return _cached(
+    return cached(
         store,
         fmt,
         name,
