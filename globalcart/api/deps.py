@@ -171,12 +171,12 @@ async def optional_principal(request: Request) -> Principal | None:
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def signed_in(principal: Principal | None) -> Principal:
-    """The caller, or a 401 for an anonymous one."""
+def signed_in(principal: Principal | None, detail: str = "sign in first") -> Principal:
+    """The caller, or a 401 saying ``detail`` for an anonymous one."""
     if principal is None:
         raise ProblemError(
             401,
-            "sign in first",
+            detail,
             kind="authentication-required",
             headers={"WWW-Authenticate": "Bearer"},
         )

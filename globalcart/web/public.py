@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
-from globalcart.api.deps import OptionalPrincipal, Principal, SettingsDep, StoreDep
+from globalcart.api.deps import OptionalPrincipal, Principal, SettingsDep, StoreDep, signed_in
 from globalcart.api.problems import ProblemError
 from globalcart.api.routes import analytics
 from globalcart.api.routes.kpi_tables import CSV_RESPONSES, FormatQuery, Table, require_analytics
@@ -84,12 +84,6 @@ def panel(
 ) -> Any:
     """One panel of the public dashboard (JSON, or CSV with ``?format=csv``)."""
     if not settings.public_dashboard:
-        if principal is None:
-            raise ProblemError(
-                401,
-                "the dashboard is private: sign in as an analyst or send an API key",
-                kind="authentication-required",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        require_analytics(principal, store, request)
+        private = "the dashboard is private: sign in as an analyst or send an API key"
+        require_analytics(signed_in(principal, private), store, request)
     return PANELS[panel](store, fmt)
