@@ -6,7 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from globalcart.contract import FUNNEL_STAGES
 from globalcart.store.addresses import SHIPPING_COUNTRIES
@@ -123,17 +130,15 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
-def _stripped(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _shipped_to(code: str) -> str:
     if code not in SHIPPING_COUNTRIES:
         raise ValueError(f"we do not ship to {code!r} (see GET /api/customer/countries)")
     return code
 
 
-Line = Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=200)]
+# trimmed text: StringConstraints words its errors in characters ("String should have at least
+# 2 characters"), where a length Field after a validator would speak of "items"
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalLine = Annotated[
     Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_to_none)
 ]
@@ -153,14 +158,18 @@ CountryCode = Annotated[
 class AddressIn(Strict):
     """A shipping address; text is trimmed, ``line2`` may be left out or blank."""
 
-    name: Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=120)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     line1: Line
     line2: OptionalLine = None
-    city: Annotated[str, BeforeValidator(_stripped), Field(min_length=1, max_length=100)]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     postal_code: Annotated[
         str,
-        BeforeValidator(_stripped),
-        Field(min_length=2, max_length=12, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$"),
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=2,
+            max_length=12,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$",
+        ),
     ]
     country: CountryCode
 

@@ -114,6 +114,13 @@ def test_invalid_addresses_are_refused_before_anything_is_reserved(
     assert _checkout(client, {"shipping_address": missing}).status_code == 422
 
 
+def test_a_short_postal_code_is_explained_in_characters(env: Env) -> None:
+    client = env.signed_in(f"short-{uuid.uuid4().hex[:8]}@example.com")
+    refused = _checkout(client, {"shipping_address": {**SEATTLE, "postal_code": " 9 "}})
+    assert refused.status_code == 422
+    assert "at least 2 characters" in refused.json()["detail"], refused.json()
+
+
 def test_countries_of_the_address_form(env: Env) -> None:
     countries = env.client().get("/api/customer/countries").json()
     codes = [country["code"] for country in countries]
