@@ -126,6 +126,8 @@ def test_out_of_stock_at_checkout_and_otp_sign_in(page: Page, site: Site, consol
 
     page.get_by_role("link", name="Sign in").click()
     page.get_by_role("link", name="E-mail me a sign-in code").click()
+    # the sign-in form also has an "E-mail" field: fill the code form's only once it is shown
+    expect(page.get_by_role("heading", name="Sign in with a code")).to_be_visible()
     page.get_by_label("E-mail").fill(email)
     page.get_by_role("button", name="E-mail me a code").click()
     expect(page.get_by_label("6-digit code")).to_be_visible()
