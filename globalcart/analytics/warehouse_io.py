@@ -140,6 +140,8 @@ def write_result(warehouse: Warehouse, name: str, frame: pd.DataFrame) -> str:
             warehouse.execute(f"create table {table} ({columns})")
         if arrow.num_rows:
             warehouse.load_arrow(table, arrow)
+        if warehouse.dialect == "postgres":  # marts join some of these: plan them on real sizes
+            warehouse.execute(f"analyze {table}")
     return table
 
 

@@ -122,8 +122,10 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
 
     ``parsed`` parses every date once and looks references up; ``checked`` finds the first
     failing rule. No parse runs twice per row: DuckDB shares common subexpressions, and on
-    PostgreSQL the parses sit in a lateral subquery that the planner cannot pull up (``offset
-    0``), which avoids materializing the CTEs (gigabytes of temp files on big tables).
+    PostgreSQL the parses are columns of the source subquery, which the planner cannot pull up
+    (``offset 0``). That avoids materializing the CTEs (gigabytes of temp files on big tables)
+    and, unlike a lateral subquery, a per-row nested loop that PostgreSQL memoizes (7 s of
+    50 s on 12 M clickstream rows).
     """
     table = rules.table
     names = table.column_names
@@ -134,14 +136,14 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
         f"coalesce(cast({_hashable(name, rules)} as varchar), '~')" for name in names
     )
     extra = [f"md5(concat_ws('|', {hashed})) as row_hash"]
-    parses = [f"staging.try_ts(s.{c}) as p__{c}" for c in rules.get("timestamps")]
-    parses += [f"staging.try_date(s.{c}) as p__{c}" for c in rules.get("dates")]
-    joins = []
-    if dialect == "postgres" and parses:
-        extra += [f"fn.p__{c}" for c in [*rules.get("timestamps"), *rules.get("dates")]]
-        joins.append(f"cross join lateral (select {', '.join(parses)} offset 0) as fn")
+    selected, limited = "*", ""
+    if dialect == "postgres" and _parses(rules, "l"):
+        selected, limited = f"l.*, {', '.join(_parses(rules, 'l'))}", " offset 0"
     else:
-        extra += parses
+        extra += _parses(rules, "s")
+    where = f" where {source_filter}" if source_filter else ""
+    source = f"select {selected} from landing.{table.name} as l{where}{limited}"
+    joins = []
     for i, column in enumerate(rules.get("currencies")):
         extra.append(f"cur{i}.currency as j__cur{i}")
         joins.append(
@@ -163,7 +165,7 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
     reason_expr = f"case {reason_case} end" if conditions else "cast(null as varchar)"
     extras = ",\n        ".join(extra)
     return f"""with source as (
-    select * from landing.{table.name} as l{f" where {source_filter}" if source_filter else ""}
+    {source}
 ),
 parsed as (
     select
@@ -189,6 +191,12 @@ final as (
 )
 select * from final
 """
+
+
+def _parses(rules: TableRules, alias: str) -> list[str]:
+    """The parsed timestamp and date columns (``p__<column>``) of rows ``alias``."""
+    parses = [f"staging.try_ts({alias}.{c}) as p__{c}" for c in rules.get("timestamps")]
+    return parses + [f"staging.try_date({alias}.{c}) as p__{c}" for c in rules.get("dates")]
 
 
 def has_reference_rules(rules: TableRules) -> bool:

@@ -1,11 +1,12 @@
 -- one row per day from the first to the last day seen in the data
+-- (the bounds are min/max of indexed columns: PostgreSQL reads them from the indexes)
 with recursive bounds as (
     select min(d) as first_day, max(d) as last_day
     from (
         select min(order_date) as d from staging.stg_orders
         union all select max(order_date) from staging.stg_orders
-        union all select min(cast(started_at as date)) from staging.stg_sessions
-        union all select max(cast(started_at as date)) from staging.stg_sessions
+        union all select cast(min(started_at) as date) from staging.stg_sessions
+        union all select cast(max(started_at) as date) from staging.stg_sessions
         union all select min(spend_date) from staging.stg_marketing_spend
         union all select max(spend_date) from staging.stg_marketing_spend
         union all select min(snapshot_date) from staging.stg_inventory_snapshots

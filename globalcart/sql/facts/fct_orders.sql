@@ -4,6 +4,7 @@
 -- incremental: key=order_id
 -- incremental: restrict=staging.stg_orders:order_id,staging.stg_shipments:order_id,staging.stg_returns:order_id,staging.stg_order_items:order_id,staging.stg_payments:order_id,dw.fct_customer_orders:order_id
 -- incremental: changed=select order_id from scope.orders
+-- incremental: index=order_date,customer_id,session_id
 with orders as (
     select * from staging.stg_orders
 ),

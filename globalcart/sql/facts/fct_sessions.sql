@@ -2,6 +2,7 @@
 -- incremental: key=session_id
 -- incremental: restrict=staging.stg_sessions:session_id,staging.stg_funnel_events:session_id
 -- incremental: changed=select session_id from scope.sessions
+-- incremental: index=session_date
 with sessions as (
     select * from staging.stg_sessions
 ),

@@ -3,23 +3,12 @@
 -- on the "min" rank, worst first; fm = round-half-up((F + M) / 2); segment grid by R and FM),
 -- and churn (no revenue order in the 90 days before that day). The churn model's score and the
 -- probabilistic CLV come from the last run of `globalcart analytics churn` / `clv` (null before).
-with orders as (
-    select customer_id, order_date, net_revenue_usd
-    from dw.fct_orders
-    where is_revenue and customer_id is not null
+with stats as (
+    select customer_id, first_order_date, last_order_date, frequency, monetary_usd
+    from dw.fct_customer_revenue
 ),
 as_of as (
-    select max(order_date) as as_of_date from orders
-),
-stats as (
-    select
-        o.customer_id,
-        min(o.order_date) as first_order_date,
-        max(o.order_date) as last_order_date,
-        count(*) as frequency,
-        sum(o.net_revenue_usd) as monetary_usd
-    from orders as o
-    group by o.customer_id
+    select max(last_order_date) as as_of_date from stats
 ),
 measured as (
     select

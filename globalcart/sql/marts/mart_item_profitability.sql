@@ -4,6 +4,7 @@
 -- incremental: key=order_id
 -- incremental: restrict=dw.fct_order_items:order_id,dw.fct_returns:order_id,marts.mart_orders_core:order_id
 -- incremental: changed=select order_id from scope.orders
+-- incremental: index=order_month
 with line_refunds as (
     select order_id, line_no, sum(refund_amount_usd) as refund_usd
     from dw.fct_returns

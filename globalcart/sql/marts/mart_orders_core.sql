@@ -4,6 +4,7 @@
 -- incremental: key=order_id
 -- incremental: restrict=dw.fct_orders:order_id,dw.fct_customer_orders:order_id,dw.fct_order_items:order_id,dw.fct_returns:order_id
 -- incremental: changed=select order_id from scope.orders
+-- incremental: index=order_date
 with returns as (
     select order_id, cast(sum(qty) as bigint) as returned_units
     from dw.fct_returns

@@ -10,13 +10,12 @@ with products as (
 sales as (
     select
         i.product_id,
-        count(distinct i.order_id) as orders,
+        cast(sum(case when i.is_first_line_of_product then 1 else 0 end) as bigint) as orders,
         cast(sum(i.qty) as bigint) as units,
         sum(i.line_gross_usd - i.line_discount_usd) as sales_usd,
         sum(coalesce(i.cogs_usd, 0)) as cogs_usd
     from dw.fct_order_items as i
-    inner join dw.fct_orders as o on o.order_id = i.order_id
-    where o.is_revenue
+    where i.is_revenue
     group by i.product_id
 ),
 returns as (

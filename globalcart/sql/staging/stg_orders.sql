@@ -3,6 +3,7 @@
 -- incremental: key=order_id
 -- incremental: restrict=staging.chk_orders:order_id
 -- incremental: changed=select order_id from scope.touched_orders
+-- incremental: index=customer_id,session_id,order_date
 with checked as (
     select * from staging.chk_orders where dq_rule is null
 ),

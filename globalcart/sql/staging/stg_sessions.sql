@@ -1,4 +1,5 @@
 -- incremental: key=session_id
+-- incremental: index=customer_id,started_at
 with checked as (
     select * from staging.chk_sessions where dq_rule is null
 ),
