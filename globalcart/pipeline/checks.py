@@ -71,15 +71,18 @@ class Rewritten:
     key: tuple[str, ...]
 
 
+# Checks a row fails on its own: one query per model counts them all in one pass
+ROW_CHECKS = ("not_null", "accepted_values", "range", "expression")
+
+
 def failing_sql(check: Check, rewritten: Rewritten | None) -> str:
     """A query counting the failing rows; after a merge only the rewritten rows, or for
     ``unique`` the values they hold, are checked: the rest passed when they were written. A
     unique set of columns containing the merge key can only repeat among rewritten rows."""
     model, col, kind, args = check.model, check.column or "", check.type, dict(check.args)
     changed = rewritten.predicate if rewritten else None
-    rows = model if changed is None else f"(select * from {model} where {changed}) as gc_rows"
-    if kind == "not_null":
-        return f"select count(*) from {rows} where {col} is null"
+    if kind in ROW_CHECKS:
+        return f"select count(*) from {_rows(model, rewritten)} where {_failing_row(check)}"
     if kind == "unique":
         names = list(args.get("columns") or [col])
         columns = ", ".join(names)
@@ -88,31 +91,50 @@ def failing_sql(check: Check, rewritten: Rewritten | None) -> str:
         elif set(rewritten.key) <= set(names):
             among = f" where {changed}"
         else:
-            among = f" where ({columns}) in (select {columns} from {rows})"
+            among = f" where ({columns}) in (select {columns} from {_rows(model, rewritten)})"
         if not args.get("columns"):
             return f"select count({col}) - count(distinct {col}) from {model}{among}"
         return (
             f"select count(*) from (select {columns} from {model}{among} "
             f"group by {columns} having count(*) > 1) as d"
         )
+    # relationships: an anti-join of its own (inside a batch it would probe row by row)
+    target, field = args["to"], args["field"]
+    source = model if changed is None else f"(select * from {model} where {changed})"
+    return (
+        f"select count(*) from {source} as c where c.{col} is not null and not exists "
+        f"(select 1 from {target} as p where p.{field} = c.{col})"
+    )
+
+
+def row_checks_sql(checks: list[Check], rewritten: Rewritten | None) -> str:
+    """One query counting the failing rows of each of ``checks`` (row checks of one model)."""
+    counts = ", ".join(f"count(*) filter (where {_failing_row(check)})" for check in checks)
+    return f"select {counts} from {_rows(checks[0].model, rewritten)}"
+
+
+def _rows(model: str, rewritten: Rewritten | None) -> str:
+    if rewritten is None:
+        return model
+    return f"(select * from {model} where {rewritten.predicate}) as gc_rows"
+
+
+def _failing_row(check: Check) -> str:
+    """The condition a row failing a row check meets."""
+    col, kind, args = check.column or "", check.type, dict(check.args)
+    if kind == "not_null":
+        return f"{col} is null"
     if kind == "accepted_values":
         values = ", ".join(_literal(value) for value in args["values"])
-        return f"select count(*) from {rows} where {col} is not null and {col} not in ({values})"
-    if kind == "relationships":
-        target, field = args["to"], args["field"]
-        source = model if changed is None else f"(select * from {model} where {changed})"
-        return (
-            f"select count(*) from {source} as c where c.{col} is not null and not exists "
-            f"(select 1 from {target} as p where p.{field} = c.{col})"
-        )
+        return f"{col} is not null and {col} not in ({values})"
     if kind == "range":
         bounds = []
         if "min" in args:
             bounds.append(f"{col} < {_literal(args['min'])}")
         if "max" in args:
             bounds.append(f"{col} > {_literal(args['max'])}")
-        return f"select count(*) from {rows} where {' or '.join(bounds) or 'false'}"
-    return f"select count(*) from {rows} where not ({args['sql']})"
+        return " or ".join(bounds) or "false"
+    return f"not ({args['sql']})"
 
 
 def _parse(model: str, column: str | None, spec: Any, origin: Path) -> Check:
@@ -164,16 +186,22 @@ def run_checks(
     ``changed`` maps a merged model to the rows the merge rewrote; ``proven`` lists the
     ``(model, columns)`` whose uniqueness a unique index already guarantees.
     """
-    results = []
-    for check in load_checks():
-        if check.model not in models:
-            continue
+    checks = [check for check in load_checks() if check.model in models]
+    failures: dict[int, int] = {}
+    row_checks: dict[str, list[int]] = {}
+    for at, check in enumerate(checks):
         if check.type == "unique" and (check.model, unique_columns(check)) in (proven or set()):
-            results.append(CheckResult(check, 0))
-            continue
-        sql = failing_sql(check, (changed or {}).get(check.model))
-        results.append(CheckResult(check, int(warehouse.query(sql)[0][0])))
-    return results
+            failures[at] = 0
+        elif check.type in ROW_CHECKS:
+            row_checks.setdefault(check.model, []).append(at)
+        else:
+            sql = failing_sql(check, (changed or {}).get(check.model))
+            failures[at] = int(warehouse.query(sql)[0][0])
+    for model, positions in row_checks.items():
+        sql = row_checks_sql([checks[at] for at in positions], (changed or {}).get(model))
+        counts = warehouse.query(sql)[0]
+        failures.update({at: int(count or 0) for at, count in zip(positions, counts, strict=True)})
+    return [CheckResult(check, failures[at]) for at, check in enumerate(checks)]
 
 
 def unique_columns(check: Check) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """PostgreSQL indexes of the models, and the unique checks their building proves.
 
 A model's merge key gets an index, so an incremental build looks its rows up instead of
-scanning; a chk model's source file and failing rows too; and the columns a model declares
+scanning; a chk model's source file, failing rows and the key its stg model merges by too; and
+the columns a model declares
 with ``-- incremental: index=<col>[,<col>…]``, because other models' merges read it by them.
 When an error-severity ``unique`` check's columns start with the merge key, that index is built
 unique over the check's columns instead: the sort that builds it proves the check, which then
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from globalcart.engines.base import Warehouse, WarehouseError
 from globalcart.pipeline.checks import Check, load_checks, unique_columns
 from globalcart.pipeline.incremental import key_columns, landing_of, merge_declaration, merge_key
-from globalcart.pipeline.models import Model
+from globalcart.pipeline.models import SQL_DIR, Model
 
 _INDEX_DECLARATION = re.compile(r"^--\s*incremental:\s*index=([\w,]+)\s*$", re.MULTILINE)
 # A composite unique index must treat nulls as equal, as the check's ``group by`` does
@@ -39,6 +40,16 @@ def merge_columns(model: Model) -> list[str]:
     if declaration is not None:
         return key_columns(declaration)
     return [column for column, _ in merge_key(model) or []]
+
+
+def chk_lookup_columns(model: Model) -> list[str]:
+    """The chk columns a merge of the chk model's stg model reads it by (see ``merge_stg``)."""
+    table = landing_of(model.name)
+    path = SQL_DIR / "staging" / f"stg_{table}.sql"
+    if table is None or not path.exists():
+        return []
+    stg = Model(f"staging.stg_{table}", "staging", path.read_text(encoding="utf-8"), frozenset())
+    return [chk_column for _, chk_column in merge_key(stg) or []]
 
 
 def unique_index_columns(model: Model, checks: list[Check]) -> tuple[str, ...] | None:
@@ -65,6 +76,8 @@ def model_indexes(model: Model, checks: list[Check] | None = None) -> list[Index
     for found in _INDEX_DECLARATION.findall(model.sql):
         indexes += [Index(f"by_{column}", f"({column})") for column in found.split(",") if column]
     if landing_of(model.name) is not None:
+        if lookup := chk_lookup_columns(model):
+            indexes.append(Index("by_key", f"({', '.join(lookup)})"))
         indexes.append(Index("source_file", "(source_file)"))
         indexes.append(Index("failed", "(dq_rule) where dq_rule is not null"))
     return indexes

@@ -1,16 +1,21 @@
 """PostgreSQL: a unique check covering the merge key is proven by a unique index, and a model
-whose rows repeat falls back to a plain index and a failing check."""
+whose rows repeat falls back to a plain index and a failing check; chk models are indexed by the
+key their stg model merges by; a full build leaves its tables vacuumed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from golden import write_batch
 
 from globalcart.engines import Warehouse, connect
 from globalcart.pipeline.checks import Check, run_checks
 from globalcart.pipeline.indexes import create_indexes, model_indexes, proven_unique
+from globalcart.pipeline.load import load_landing
 from globalcart.pipeline.models import Model
+from globalcart.pipeline.runner import build
 
 pytestmark = pytest.mark.postgres
 
@@ -80,3 +85,27 @@ def test_declared_lookup_indexes() -> None:
         ("by_order_date", "(order_date)", False),
         ("by_customer_id", "(customer_id)", False),
     ]
+
+
+def test_chk_models_are_indexed_by_the_key_their_stg_model_merges_by() -> None:
+    def lookup(table: str) -> list[str]:
+        model = Model(f"staging.chk_{table}", "validation", "select 1", frozenset())
+        return [index.columns for index in model_indexes(model, []) if index.suffix == "by_key"]
+
+    assert lookup("inventory_snapshots") == ["(date, product_id, fc_id)"]
+    assert lookup("payments") == ["(order_id)"]  # stg_payments merges by the order
+
+
+def test_full_build_leaves_every_table_it_built_vacuumed(pg: Warehouse, tmp_path: Path) -> None:
+    load_landing(pg, write_batch(tmp_path / "b1", 1))
+    result = build(pg, full=True)
+    pages = {
+        name: (int(relpages), int(visible))
+        for name, relpages, visible in pg.query(
+            "select n.nspname || '.' || c.relname, c.relpages, c.relallvisible from pg_class as c "
+            "join pg_namespace as n on n.oid = c.relnamespace where c.relkind = 'r'"
+        )
+    }
+    built = [model.name for model in result.models]
+    assert "dw.fct_orders" in built and pages["dw.fct_orders"][0] > 0
+    assert {name: pages[name][1] for name in built} == {name: pages[name][0] for name in built}

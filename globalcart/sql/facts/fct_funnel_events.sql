@@ -2,6 +2,7 @@
 -- incremental: key=event_id
 -- incremental: restrict=staging.stg_funnel_events:event_id
 -- incremental: changed=select event_id from delta.funnel_events union select e.event_id from staging.stg_funnel_events as e inner join scope.product_changes as p on p.product_id = e.product_id where e.event_ts >= p.changed_from
+-- incremental: index=session_id
 with events as (
     select * from staging.stg_funnel_events
 ),

@@ -95,3 +95,5 @@ final as (
     left join dw.fct_customer_orders as n on n.order_id = a.order_id
 )
 select * from final
+-- stored in order_id (and so date) order: a merge or a day's read then touches few pages
+order by order_id

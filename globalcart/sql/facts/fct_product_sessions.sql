@@ -28,3 +28,5 @@ select
     case when b.session_id is null then 0 else 1 end as purchased
 from product_sessions as s
 left join purchases as b on b.session_id = s.session_id and b.product_id = s.product_id
+-- stored in session order: a merge then touches few pages
+order by s.session_id, s.product_id

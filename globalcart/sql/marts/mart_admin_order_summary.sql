@@ -73,3 +73,5 @@ left join dw.dim_customer as c on c.customer_sk = o.customer_sk
 left join payments as p on p.order_id = o.order_id
 left join last_payment as lp on lp.order_id = o.order_id and lp.rn = 1
 left join shipments as s on s.order_id = o.order_id
+-- stored in order_id (and so date) order: a merge or a day's read then touches few pages
+order by o.order_id

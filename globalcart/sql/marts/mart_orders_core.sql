@@ -71,3 +71,5 @@ left join dw.dim_geo as g on g.geo_sk = o.ship_to_geo_sk
 left join dw.dim_customer as dc on dc.customer_sk = o.customer_sk
 left join dw.fct_sessions as s on s.session_id = o.session_id
 left join dw.dim_campaign as k on k.campaign_sk = s.campaign_sk
+-- stored in order_id (and so date) order: a merge or a day's read then touches few pages
+order by o.order_id
