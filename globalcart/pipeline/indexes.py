@@ -2,11 +2,13 @@
 
 A model's merge key gets an index, so an incremental build looks its rows up instead of
 scanning; a chk model's source file, failing rows and the key its stg model merges by too; and
-the columns a model declares
-with ``-- incremental: index=<col>[,<col>…]``, because other models' merges read it by them.
+the columns a model declares with ``-- incremental: index=<col>[,<col>…]`` (``a+b``: one index
+over both), because other models' merges read it by them.
 When an error-severity ``unique`` check's columns start with the merge key, that index is built
 unique over the check's columns instead: the sort that builds it proves the check, which then
-needs no query (a unique check over 12 M rows costs seconds). If the rows are not unique, the
+needs no query (a unique check over 12 M rows costs seconds). A merged model's other
+error-severity unique checks (``payment_id`` of a model merged by order) get a unique index of
+their own, for the same reason. If the rows are not unique, the
 plain index is built and the check runs and fails as before; a later merge that writes a
 duplicate fails the build on the index, as the failing error-severity check would have.
 """
@@ -21,7 +23,7 @@ from globalcart.pipeline.checks import Check, load_checks, unique_columns
 from globalcart.pipeline.incremental import key_columns, landing_of, merge_declaration, merge_key
 from globalcart.pipeline.models import SQL_DIR, Model
 
-_INDEX_DECLARATION = re.compile(r"^--\s*incremental:\s*index=([\w,]+)\s*$", re.MULTILINE)
+_INDEX_DECLARATION = re.compile(r"^--\s*incremental:\s*index=([\w,+]+)\s*$", re.MULTILINE)
 # A composite unique index must treat nulls as equal, as the check's ``group by`` does
 # (``nulls not distinct``, PostgreSQL 15)
 NULLS_NOT_DISTINCT_VERSION = 150000
@@ -64,17 +66,34 @@ def unique_index_columns(model: Model, checks: list[Check]) -> tuple[str, ...] |
     return None
 
 
+def other_unique_columns(model: Model, checks: list[Check]) -> list[tuple[str, ...]]:
+    """The columns of the other error-severity unique checks of a merged ``model``."""
+    if not merge_columns(model):
+        return []
+    covered = unique_index_columns(model, checks)
+    return [
+        columns
+        for check in checks
+        if check.model == model.name and check.type == "unique" and check.severity == "error"
+        if (columns := unique_columns(check)) != covered
+    ]
+
+
 def model_indexes(model: Model, checks: list[Check] | None = None) -> list[Index]:
     """The indexes of a model (see the module docstring)."""
     indexes = []
+    checks = load_checks() if checks is None else checks
     key = merge_columns(model)
-    unique = unique_index_columns(model, load_checks() if checks is None else checks)
+    unique = unique_index_columns(model, checks)
     if unique:
         indexes.append(Index("merge_key", f"({', '.join(unique)})", unique=True))
     elif key:
         indexes.append(Index("merge_key", f"({', '.join(key)})"))
+    for columns in other_unique_columns(model, checks):
+        indexes.append(Index(f"unique_{'_'.join(columns)}", f"({', '.join(columns)})", True))
     for found in _INDEX_DECLARATION.findall(model.sql):
-        indexes += [Index(f"by_{column}", f"({column})") for column in found.split(",") if column]
+        for columns in (item.split("+") for item in found.split(",") if item):
+            indexes.append(Index(f"by_{'_'.join(columns)}", f"({', '.join(columns)})"))
     if landing_of(model.name) is not None:
         if lookup := chk_lookup_columns(model):
             indexes.append(Index("by_key", f"({', '.join(lookup)})"))

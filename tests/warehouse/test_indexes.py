@@ -49,6 +49,11 @@ def test_unique_index_over_the_check_columns() -> None:
     warn = Check("w", model.name, None, "unique", "warn", (("columns", ("day", "item")),))
     (plain,) = model_indexes(model, [warn])
     assert (plain.columns, plain.unique) == ("(day)", False)
+    # a unique check not starting with the merge key gets a unique index of its own
+    item = Check("i", model.name, "item", "unique", "error")
+    merge_key, own = model_indexes(model, [item])
+    assert (merge_key.columns, merge_key.unique) == ("(day)", False)
+    assert (own.suffix, own.columns, own.unique) == ("unique_item", "(item)", True)
 
 
 def test_unique_rows_prove_the_check(pg: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,11 +84,12 @@ def test_repeated_rows_keep_a_plain_index_and_fail_the_check(
 
 
 def test_declared_lookup_indexes() -> None:
-    sql = "-- incremental: index=order_date,customer_id\nselect 1"
+    sql = "-- incremental: index=order_date,customer_id,product_id+event_ts\nselect 1"
     indexes = model_indexes(Model("dw.gc_test", "dw", sql, frozenset()), [])
     assert [(i.suffix, i.columns, i.unique) for i in indexes] == [
         ("by_order_date", "(order_date)", False),
         ("by_customer_id", "(customer_id)", False),
+        ("by_product_id_event_ts", "(product_id, event_ts)", False),
     ]
 
 

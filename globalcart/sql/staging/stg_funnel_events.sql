@@ -1,5 +1,5 @@
 -- incremental: key=event_id
--- incremental: index=session_id,product_id
+-- incremental: index=session_id,product_id+event_ts
 with checked as (
     select * from staging.chk_funnel_events where dq_rule is null
 ),
