@@ -54,13 +54,19 @@ def chk_lookup_columns(model: Model) -> list[str]:
     return [chk_column for _, chk_column in merge_key(stg) or []]
 
 
+def _error_unique_columns(model: Model, checks: list[Check]) -> list[tuple[str, ...]]:
+    """The columns of each error-severity unique check of ``model``."""
+    return [
+        unique_columns(check)
+        for check in checks
+        if check.model == model.name and check.type == "unique" and check.severity == "error"
+    ]
+
+
 def unique_index_columns(model: Model, checks: list[Check]) -> tuple[str, ...] | None:
     """The columns of an error-severity unique check of ``model`` that start with its merge key."""
     key = tuple(merge_columns(model))
-    for check in checks:
-        if check.model != model.name or check.type != "unique" or check.severity != "error":
-            continue
-        columns = unique_columns(check)
+    for columns in _error_unique_columns(model, checks):
         if key and columns[: len(key)] == key:
             return columns
     return None
@@ -71,12 +77,7 @@ def other_unique_columns(model: Model, checks: list[Check]) -> list[tuple[str, .
     if not merge_columns(model):
         return []
     covered = unique_index_columns(model, checks)
-    return [
-        columns
-        for check in checks
-        if check.model == model.name and check.type == "unique" and check.severity == "error"
-        if (columns := unique_columns(check)) != covered
-    ]
+    return [columns for columns in _error_unique_columns(model, checks) if columns != covered]
 
 
 def model_indexes(model: Model, checks: list[Check] | None = None) -> list[Index]:
