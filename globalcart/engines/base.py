@@ -47,6 +47,9 @@ class Warehouse(Protocol):
     def columns_of(self, sql: str) -> list[str]:
         """Column names a query would return (without running it fully)."""
 
+    def column_types_of(self, sql: str) -> list[tuple[str, str]]:
+        """Column names and the engine's type of each (its name or id) a query would return."""
+
     def transaction(self) -> AbstractContextManager[None]:
         """A transaction on this thread: commit on success, roll back on error."""
 
@@ -75,3 +78,18 @@ def split_name(table: str) -> tuple[str, str]:
     check_identifier(table)
     schema, _, name = table.rpartition(".")
     return schema, name
+
+
+def insert_rows(
+    warehouse: Warehouse, table: str, rows: Sequence[Sequence[Any]], row_sql: str | None = None
+) -> None:
+    """Insert ``rows`` into ``table`` with few statements (one per 500 rows): bookkeeping of a
+    build wrote hundreds of one-row inserts. ``row_sql`` is one row's values, ``(?, ?)`` by
+    default."""
+    if not rows:
+        return
+    row_sql = row_sql or "(" + ", ".join("?" for _ in rows[0]) + ")"
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params = [value for row in chunk for value in row]
+        warehouse.execute(f"insert into {table} values {', '.join([row_sql] * len(chunk))}", params)

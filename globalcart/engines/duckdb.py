@@ -77,8 +77,11 @@ class DuckDBWarehouse:
         return result
 
     def columns_of(self, sql: str) -> list[str]:
+        return [name for name, _ in self.column_types_of(sql)]
+
+    def column_types_of(self, sql: str) -> list[tuple[str, str]]:
         description = self._run(f"select * from ({sql}\n) as q limit 0", None).description
-        return [str(column[0]) for column in description or []]
+        return [(str(column[0]), str(column[1])) for column in description or []]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -97,7 +97,15 @@ class PostgresWarehouse:
         )
 
     def columns_of(self, sql: str) -> list[str]:
-        return self._fetch(f"select * from ({sql}\n) as q limit 0", None, fetch=True)[0]
+        return [name for name, _ in self.column_types_of(sql)]
+
+    def column_types_of(self, sql: str) -> list[tuple[str, str]]:
+        with self._connection() as conn:
+            try:
+                cursor = conn.execute(f"select * from ({sql}\n) as q limit 0")
+            except psycopg.Error as exc:
+                raise WarehouseError(str(exc).strip()) from exc
+            return [(column.name, str(column.type_code)) for column in cursor.description or []]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from globalcart.engines.base import Warehouse, WarehouseError
+from globalcart.engines.base import Warehouse, WarehouseError, insert_rows
 from globalcart.pipeline.models import LAYERS, SQL_DIR
 
 CHECK_TYPES = ("not_null", "unique", "accepted_values", "relationships", "range", "expression")
@@ -210,18 +210,18 @@ def unique_columns(check: Check) -> tuple[str, ...]:
 
 
 def record_results(warehouse: Warehouse, run_id: int, results: list[CheckResult]) -> None:
-    for result in results:
-        check = result.check
-        warehouse.execute(
-            "insert into quality.check_results values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-            [
-                run_id,
-                check.name,
-                check.model,
-                check.column,
-                check.type,
-                check.severity,
-                result.status,
-                result.failures,
-            ],
+    rows = [
+        (
+            run_id,
+            result.check.name,
+            result.check.model,
+            result.check.column,
+            result.check.type,
+            result.check.severity,
+            result.status,
+            result.failures,
         )
+        for result in results
+    ]
+    row_sql = "(?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)"
+    insert_rows(warehouse, "quality.check_results", rows, row_sql)

@@ -31,16 +31,17 @@ def sync_quarantine(
         warehouse.execute(
             f"""insert into quality.quarantine (table_name, row_hash, business_key, rule, reason,
                 raw_row, source_file, ingested_at, run_id, quarantined_at)
-            select ?, row_hash, business_key, dq_rule, dq_reason, raw_row, source_file,
+            select ?, hash_text, business_key, dq_rule, dq_reason, raw_row, source_file,
                 ingested_at, ?, current_timestamp
             from (
-                select c.*, concat_ws(',', {key}) as business_key, row_number() over (
+                select c.*, replace(cast(c.row_hash as varchar), '-', '') as hash_text,
+                    concat_ws(',', {key}) as business_key, row_number() over (
                     partition by c.row_hash order by c.ingested_at, c.source_file) as copy_no
                 from {chk} as c where c.dq_rule is not null{new_rows}
             ) as bad
             where copy_no = 1 and not exists (
                 select 1 from quality.quarantine as q
-                where q.table_name = ? and q.row_hash = bad.row_hash)""",
+                where q.table_name = ? and q.row_hash = bad.hash_text)""",
             [table.name, run_id, table.name],
         )
         added += warehouse.row_count("quality.quarantine") - before

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from globalcart.engines.base import Warehouse, WarehouseError
+from globalcart.engines.base import Warehouse, WarehouseError, insert_rows
 from globalcart.pipeline import scopes
 from globalcart.pipeline.checks import CheckResult, Rewritten, record_results, run_checks
 from globalcart.pipeline.incremental import (
@@ -103,12 +103,21 @@ def stored_marks(warehouse: Warehouse) -> dict[str, str]:
     }
 
 
-def _save_marks(warehouse: Warehouse, marks: dict[str, str]) -> None:
-    for name, value in marks.items():
-        warehouse.execute("delete from ops.watermarks where name = ?", [name])
-        warehouse.execute(
-            "insert into ops.watermarks values (?, ?, current_timestamp)", [name, value]
-        )
+def _save_marks(warehouse: Warehouse, marks: dict[str, str], stored: dict[str, str]) -> None:
+    """Write the watermarks that changed (``stored``: those read when the build was planned)."""
+    changed = [(name, value) for name, value in marks.items() if stored.get(name) != value]
+    if changed:  # a few hundred marks at most: one statement each
+        placeholders = ", ".join("?" for _ in changed)
+        names = [name for name, _ in changed]
+        warehouse.execute(f"delete from ops.watermarks where name in ({placeholders})", names)
+    insert_rows(warehouse, "ops.watermarks", changed, "(?, ?, current_timestamp)")
+
+
+def _redefined(marks: dict[str, str], stored: dict[str, str]) -> bool:
+    """Whether the SQL of some model changed since the last build (its columns may have)."""
+    return any(
+        stored.get(name) != value for name, value in marks.items() if name.startswith("model:")
+    )
 
 
 def catalog(warehouse: Warehouse) -> dict[str, list[str]]:
@@ -125,14 +134,15 @@ def catalog(warehouse: Warehouse) -> dict[str, list[str]]:
 
 
 def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str]]) -> int:
-    """Replace the contents of ``model.name`` (keeping the table, so views on it survive)."""
+    """Replace the contents of ``model.name`` (keeping the table, so views on it survive, unless
+    its columns or their types changed)."""
     if warehouse.dialect == "duckdb":  # DuckDB binds views late: replacing keeps them working
         warehouse.execute(f"create or replace table {model.name} as {model.sql}")
         return warehouse.row_count(model.name)
     if model.name in existing:
-        columns = warehouse.columns_of(model.sql)
-        if existing[model.name] == columns:
-            listed = ", ".join(columns)
+        shape = warehouse.column_types_of(model.sql)
+        if shape == warehouse.column_types_of(f"select * from {model.name}"):
+            listed = ", ".join(name for name, _ in shape)
             warehouse.execute(f"delete from {model.name}")
             warehouse.execute(
                 f"insert into {model.name} ({listed}) select {listed} from ({model.sql}\n) as q"
@@ -161,9 +171,10 @@ class Step:
 
 
 def plan(
-    warehouse: Warehouse, full: bool, existing: dict[str, list[str]]
+    warehouse: Warehouse, full: bool, existing: dict[str, list[str]], previous: dict[str, str]
 ) -> tuple[list[Step], dict[str, str]]:
-    """The models to build, and the watermarks to store once they are built."""
+    """The models to build, and the watermarks to store once they are built (``previous``:
+    the stored ones)."""
     models = discover(warehouse.dialect)
     sources = upstream_sources(models)
     upstream = upstream_models(models)
@@ -174,7 +185,6 @@ def plan(
         table = landing_of(name)
         if table is not None:
             marks[f"{MARK_PREFIX}{name}"] = str(loaded.get(table, -1))
-    previous = stored_marks(warehouse)
     changed = {name for name, value in marks.items() if previous.get(name) != value}
     steps: list[Step] = []
     for model in ordered(models):
@@ -258,8 +268,8 @@ def build(
                         warehouse.execute(f"set local {setting} = {POSTGRES_JIT_OPTIMIZE_COST}")
             # planned under the lock: the marks of a build that just finished are visible
             with _phase(result, "plan"):
-                existing = catalog(warehouse)
-                steps, marks = plan(warehouse, full, existing)
+                existing, stored = catalog(warehouse), stored_marks(warehouse)
+                steps, marks = plan(warehouse, full, existing, stored)
             result.skipped = len(discover(warehouse.dialect)) - len(steps)
             prepared, changed = False, dict[str, Rewritten]()
             for index, step in enumerate(steps):
@@ -287,7 +297,9 @@ def build(
             from globalcart.semantic.views import apply_views
 
             with _phase(result, "views"):
-                apply_views(warehouse, changed=bool(steps))
+                # a model replaced with other columns breaks (DuckDB) or drops (PostgreSQL)
+                # the views on it; merges and rebuilds with the same SQL keep them valid
+                apply_views(warehouse, changed=full or _redefined(marks, stored))
             # --- end semantic layer hook ---
             built = {step.model.name for step in steps}
             since = {s.model.name: s.append_since for s in steps if s.append_since is not None}
@@ -302,7 +314,7 @@ def build(
             if failed:
                 names = ", ".join(f"{c.check.name} ({c.failures} rows)" for c in failed)
                 raise WarehouseError(f"error-severity checks failed: {names}")
-            _save_marks(warehouse, marks)
+            _save_marks(warehouse, marks, stored)
             committing = time.perf_counter()
         result.phase_ms["commit"] = int((time.perf_counter() - committing) * 1000)
     except (WarehouseError, ValueError, OSError) as exc:
@@ -389,11 +401,11 @@ def _record(warehouse: Warehouse, result: BuildResult) -> None:
 
 
 def _record_rows(warehouse: Warehouse, result: BuildResult) -> None:
-    for model in result.models:
-        warehouse.execute(
-            "insert into ops.model_runs values (?, ?, ?, ?, ?, ?)",
-            [result.run_id, model.name, model.status, model.rows, model.duration_ms, model.error],
-        )
+    rows = [
+        (result.run_id, model.name, model.status, model.rows, model.duration_ms, model.error)
+        for model in result.models
+    ]
+    insert_rows(warehouse, "ops.model_runs", rows)
     record_results(warehouse, result.run_id, result.checks)
     finish_run(
         warehouse,

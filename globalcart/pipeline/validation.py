@@ -76,8 +76,8 @@ def _typed(column: str, rules: TableRules) -> str:
 def _hashable(column: str, rules: TableRules) -> str:
     """Floats hash through a decimal: their text form differs between engines."""
     if str(dict(rules.table.columns)[column]) == "double":
-        return f"cast(cast(s.{column} as varchar) as decimal(38,10))"
-    return f"s.{column}"
+        return f"cast(cast(l.{column} as varchar) as decimal(38,10))"
+    return f"l.{column}"
 
 
 def _conditions(rules: TableRules) -> list[tuple[str, str, str]]:
@@ -135,27 +135,25 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
     hashed = ", ".join(
         f"coalesce(cast({_hashable(name, rules)} as varchar), '~')" for name in names
     )
-    extra = [f"md5(concat_ws('|', {hashed})) as row_hash"]
-    selected, limited = "*", ""
-    if dialect == "postgres" and _parses(rules, "l"):
-        selected, limited = f"l.*, {', '.join(_parses(rules, 'l'))}", " offset 0"
-    else:
-        extra += _parses(rules, "s")
-    where = f" where {source_filter}" if source_filter else ""
-    source = f"select {selected} from landing.{table.name} as l{where}{limited}"
+    # A uuid holds the md5 in 16 bytes (half the text form), in the same order as the text.
+    computed = [f"cast(md5(concat_ws('|', {hashed})) as uuid) as row_hash", *_parses(rules, "l")]
     joins = []
     for i, column in enumerate(rules.get("currencies")):
-        extra.append(f"cur{i}.currency as j__cur{i}")
+        computed.append(f"cur{i}.currency as j__cur{i}")
         joins.append(
             "left join (select distinct currency from staging.chk_fx_rates where dq_rule is null)"
-            f" as cur{i} on cur{i}.currency = upper(trim(s.{column}))"
+            f" as cur{i} on cur{i}.currency = upper(trim(l.{column}))"
         )
     for i, column in enumerate(rules.get("products")):
-        extra.append(f"prd{i}.product_id as j__prd{i}")
+        computed.append(f"prd{i}.product_id as j__prd{i}")
         joins.append(
             "left join (select distinct product_id from staging.chk_products where dq_rule is null)"
-            f" as prd{i} on prd{i}.product_id = s.{column}"
+            f" as prd{i} on prd{i}.product_id = l.{column}"
         )
+    where = [f"where {source_filter}"] if source_filter else []
+    fence = " offset 0" if dialect == "postgres" else ""
+    lines = [f"select l.*, {', '.join(computed)}", f"from landing.{table.name} as l", *joins]
+    source = "\n    ".join([*lines, *where]) + fence
     json_fn = "json_object" if dialect == "duckdb" else "json_build_object"
     pairs = ", ".join(
         f"{_quote(name)}, s.{name}" for name in [*names, "ingested_at", "source_file"]
@@ -163,20 +161,12 @@ def chk_sql(rules: TableRules, dialect: Dialect, source_filter: str = "") -> str
     typed = ",\n        ".join(f"{_typed(name, rules)} as {name}" for name in names)
     rule_expr = f"case {rule_case} end" if conditions else "cast(null as varchar)"
     reason_expr = f"case {reason_case} end" if conditions else "cast(null as varchar)"
-    extras = ",\n        ".join(extra)
     return f"""with source as (
     {source}
 ),
-parsed as (
-    select
-        s.*,
-        {extras}
-    from source as s
-    {" ".join(joins)}
-),
 checked as (
     select s.*, {rule_expr} as dq_rule
-    from parsed as s
+    from source as s
 ),
 final as (
     select

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from globalcart.pipeline import runner
 from globalcart.pipeline.load import load_landing
 from globalcart.pipeline.models import Model
 from globalcart.pipeline.runner import BuildError, build
+from globalcart.semantic import views
 
 
 def _load_and_build(warehouse: Warehouse, tmp_path: Path, batches: int) -> None:
@@ -209,23 +211,67 @@ def test_incremental_appends_and_merges(warehouse: Warehouse, tmp_path: Path) ->
     assert set(full.values()) == {"built"}
 
 
+def _edit_model(monkeypatch: pytest.MonkeyPatch, name: str, edit: Callable[[str], str]) -> None:
+    """Builds from now on see model ``name`` with its SQL passed through ``edit``."""
+    original = runner.discover
+
+    def edited(dialect: Any) -> dict[str, Model]:
+        models = original(dialect)
+        sql = edit(models[name].sql)
+        assert sql != models[name].sql
+        models[name] = dataclasses.replace(models[name], sql=sql)
+        return models
+
+    monkeypatch.setattr(runner, "discover", edited)
+
+
 def test_changed_upstream_sql_disables_merges(
     warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _load_and_build(warehouse, tmp_path, 1)
     load_landing(warehouse, write_batch(tmp_path / "b2", 2))
-    original = runner.discover
-
-    def edited(dialect: Any) -> dict[str, Model]:
-        models = original(dialect)
-        product = models["dw.dim_product"]
-        models[product.name] = dataclasses.replace(product, sql=product.sql + "\n-- edited")
-        return models
-
-    monkeypatch.setattr(runner, "discover", edited)
+    _edit_model(monkeypatch, "dw.dim_product", lambda sql: sql + "\n-- edited")
     modes = {model.name: model.status for model in build(warehouse).models}
     assert modes["dw.dim_product"] == "built"
     assert modes["dw.fct_funnel_events"] == "built"  # not merged: its upstream SQL changed
+
+
+def test_changed_column_type_replaces_the_table(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuilt model whose column changed type gets the new type (PostgreSQL refilled the
+    kept table, and failed to put text into the old uuid column)."""
+    _load_and_build(warehouse, tmp_path, 1)
+    text_hash = "select rate_date, currency, rate_to_usd, cast(row_hash as varchar) as row_hash"
+    _edit_model(
+        monkeypatch,
+        "staging.stg_fx_rates",
+        lambda sql: sql.replace("select * from final", f"{text_hash} from final"),
+    )
+    build(warehouse)
+    hashes = warehouse.query("select row_hash from staging.stg_fx_rates where row_hash is not null")
+    assert hashes and all(isinstance(value, str) for (value,) in hashes)
+
+
+def test_views_recreated_only_when_some_model_sql_changed(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load_and_build(warehouse, tmp_path, 1)
+    created: list[int] = []
+    original_views = views.apply_views
+
+    def counting(target: Warehouse, *, changed: bool = True) -> int:
+        created.append(original_views(target, changed=changed))
+        return created[-1]
+
+    monkeypatch.setattr(views, "apply_views", counting)
+    _load_and_build_batch(warehouse, tmp_path, 2)
+    assert created == [0]  # merges and rebuilds with the same SQL keep the views valid
+    _edit_model(monkeypatch, "dw.dim_product", lambda sql: sql + "\n-- edited")
+    _load_and_build_batch(warehouse, tmp_path, 3)
+    assert created[-1] > 0
+    for view in views.existing_views(warehouse):
+        warehouse.query(f"select * from marts.{view} limit 1")
 
 
 def test_incremental_skips_untouched_models(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ def test_try_parse_functions(warehouse: Warehouse) -> None:
         "staging.try_ts('2023-02-29 10:00:00') is null, "
         "staging.try_ts('31/12/2024 10:00') is null, "
         "staging.try_ts('not a date') is null, staging.try_ts('') is null, "
+        "staging.try_ts('abcd-ef-gh ij:kl:mn') is null, staging.try_date('2024-0a-01') is null, "
         "staging.try_date('2024-12-31') is not null, staging.try_date('2024-13-01') is null"
     )
     assert all(rows[0])
@@ -77,6 +78,16 @@ CASES = {
     "0000-01-01 00:00:00": None,
     "2024-01-01T00:00:00": None,
     " 2024-01-01 00:00:00": None,
+    "2024-01-01 00:00:00 ": None,
+    "2024-13-01 00:00:00": None,
+    "2024-00-10 00:00:00": None,
+    "2024-01-00 00:00:00": None,
+    "2024-01-01 00:60:00": None,
+    "2024-01-01 00:00:60": None,
+    "2024-01-01 0a:00:00": None,
+    "2024-01-01 -1:00:00": None,
+    "abcd-ef-gh 00:00:00": None,
+    "2023-12-31 23:59:59": "2023-12-31 23:59:59",
 }
 
 

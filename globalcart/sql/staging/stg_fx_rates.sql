@@ -24,6 +24,6 @@ usd as (
 final as (
     select rate_date, currency, rate_to_usd, row_hash from latest where rn = 1
     union all
-    select rate_date, currency, rate_to_usd, cast(null as varchar) as row_hash from usd
+    select rate_date, currency, rate_to_usd, cast(null as uuid) as row_hash from usd
 )
 select * from final
