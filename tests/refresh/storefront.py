@@ -78,8 +78,21 @@ class Buyer:
         return str(placed.json()["order_id"])
 
 
-def kpi(env: Env, name: str, day: dt.date) -> Decimal:
-    value = compute(wh(env), name, day, day).rows[0]["value"]
+def recent_days() -> tuple[dt.date, dt.date]:
+    """Yesterday to tomorrow (UTC): the day of anything a test places now, even near midnight."""
+    today = dt.datetime.now(dt.UTC).date()
+    return today - dt.timedelta(days=1), today + dt.timedelta(days=1)
+
+
+def is_recent(day: dt.date) -> bool:
+    first, last = recent_days()
+    return first <= day <= last
+
+
+def kpi(env: Env, name: str, day: dt.date | None = None) -> Decimal:
+    """A KPI's value on ``day``, or over ``recent_days()`` without one."""
+    start, end = (day, day) if day else recent_days()
+    value = compute(wh(env), name, start, end).rows[0]["value"]
     return Decimal(str(value or 0))
 
 

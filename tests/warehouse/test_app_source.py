@@ -10,7 +10,6 @@ import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +24,13 @@ from globalcart.generator.anomalies import BAD_ID_BASE
 from globalcart.pipeline.app_mapping import APP_ID_BASE
 from globalcart.pipeline.app_source import AppSourceError, ingest_app
 from globalcart.pipeline.runner import build
-from globalcart.semantic.query import compute
 from globalcart.store.carts import add_item
 from globalcart.store.fulfilment import deliver_order
 from globalcart.store.orders import reserve_order, settle_payment
 from globalcart.store.users import create_user
 from tests.api.conftest import PASSWORD, Env
-from tests.refresh.storefront import storefront_env
+from tests.refresh.storefront import kpi, storefront_env
 from tests.refresh.storefront import wh as _wh
-
-TODAY = dt.datetime.now(dt.UTC).date()
 
 
 @pytest.fixture
@@ -69,11 +65,6 @@ def _refresh(env: Env) -> None:
     build(_wh(env))
 
 
-def _kpi(env: Env, name: str) -> Decimal:
-    value = compute(_wh(env), name, TODAY, TODAY).rows[0]["value"]
-    return Decimal(str(value or 0))
-
-
 def _warehouse_id(env: Env, kind: str, app_id: str) -> int:
     rows = _wh(env).query(
         "select warehouse_id from ops.app_ids where kind = ? and app_id = ?", [kind, app_id]
@@ -92,7 +83,7 @@ def _fact(env: Env, order_id: int) -> tuple[Any, ...]:
 
 
 def test_order_reaches_facts_and_kpis(env: Env) -> None:
-    orders_before, revenue_before = _kpi(env, "orders"), _kpi(env, "net_revenue")
+    orders_before, revenue_before = kpi(env, "orders"), kpi(env, "net_revenue")
     client = _shopper(env)
     session = f"visit-{uuid.uuid4().hex[:12]}"
     browse = [
@@ -129,8 +120,8 @@ def test_order_reaches_facts_and_kpis(env: Env) -> None:
         [session_id],
     )
     assert visit == [(customer_sk, 1, 1)]
-    assert _kpi(env, "orders") == orders_before + 1
-    assert _kpi(env, "net_revenue") == revenue_before + 110
+    assert kpi(env, "orders") == orders_before + 1
+    assert kpi(env, "net_revenue") == revenue_before + 110
     assert _wh(env).query("select count(*) from quality.quarantine")[0][0] == 0
 
 
@@ -140,14 +131,14 @@ def test_cancellation_updates_the_same_order(env: Env) -> None:
     _refresh(env)
     order_id = _warehouse_id(env, "order", app_order)
     assert _fact(env, order_id)[:3] == ("paid", 40, 40)
-    orders_with_it = _kpi(env, "orders")
+    orders_with_it = kpi(env, "orders")
 
     assert client.post(f"/api/customer/orders/{app_order}/cancel").status_code == 200
     _refresh(env)
 
     assert _warehouse_id(env, "order", app_order) == order_id
     assert _fact(env, order_id)[:3] == ("cancelled", 40, 0)
-    assert _kpi(env, "orders") == orders_with_it - 1
+    assert kpi(env, "orders") == orders_with_it - 1
     payments = _wh(env).query("select status from dw.fct_payments where order_id = ?", [order_id])
     assert payments == [("refunded",)]
 
