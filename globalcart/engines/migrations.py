@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from globalcart import contract
 from globalcart.engines.base import Dialect, Warehouse
+from globalcart.engines.parsing import exact_parsers
 
 SCHEMAS = ("landing", "staging", "dw", "marts", "quality", "ops")
 
@@ -131,49 +132,6 @@ exception when others then
 end $$"""
 
 
-_PG_TRY_DATE_SQL = r"""
-create or replace function staging.try_date(s varchar) returns date
-language sql stable parallel safe as $$
-select case when length(s) = 10 and translate(s, '0123456789', '0000000000') = '0000-00-00'
-  and substr(s, 1, 4) <> '0000' and substr(s, 6, 2)::int between 1 and 12
-  and substr(s, 9, 2)::int between 1 and case substr(s, 6, 2)
-      when '02' then case when substr(s, 1, 4)::int % 4 = 0
-          and (substr(s, 1, 4)::int % 100 <> 0 or substr(s, 1, 4)::int % 400 = 0)
-        then 29 else 28 end
-      when '04' then 30 when '06' then 30 when '09' then 30 when '11' then 30 else 31 end
-  then cast(s as date) end
-$$"""
-
-_PG_TRY_TS_SQL = r"""
-create or replace function staging.try_ts(s varchar) returns timestamp
-language sql stable parallel safe as $$
-select case when length(s) = 19 and substr(s, 11, 1) = ' '
-  and translate(substr(s, 12), '0123456789', '0000000000') = '00:00:00'
-  and substr(s, 12, 2)::int <= 23 and substr(s, 15, 2)::int <= 59
-  and substr(s, 18, 2)::int <= 59
-  and staging.try_date(substr(s, 1, 10)) is not null then cast(s as timestamp) end
-$$"""
-
-
-_DUCKDB_STRICT = [
-    "create or replace macro staging.try_ts(s) as case when "
-    "regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}') "
-    "and substr(s, 1, 4) <> '0000' then try_strptime(s, '%Y-%m-%d %H:%M:%S') end",
-    "create or replace macro staging.try_date(s) as case when "
-    "regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') and substr(s, 1, 4) <> '0000' "
-    "then cast(try_strptime(s, '%Y-%m-%d') as date) end",
-]
-
-
-def _inlined_functions(dialect: Dialect) -> list[str]:
-    """Exactly the contract's formats on both engines (DuckDB's strptime also took one-digit
-    months, leading blanks and year 0). PostgreSQL: plain SQL functions that the planner
-    inlines, with no exception handler (whose subtransaction a parallel query forbids). The
-    shape is tested with ``translate`` rather than a regular expression: half the time on
-    12 M clickstream rows. (Migration 11 applies this newer text to older warehouses.)"""
-    return _DUCKDB_STRICT if dialect == "duckdb" else [_PG_TRY_DATE_SQL, _PG_TRY_TS_SQL]
-
-
 def _fast_functions(dialect: Dialect) -> list[str]:
     """PostgreSQL: a cheap shape test, then the native cast (3x faster than field checks).
 
@@ -266,10 +224,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "analytics result tables read by the customer segments mart", _analytics_results),
     Migration(6, "demand forecast and reorder suggestion tables", _demand_results),
     Migration(7, "storefront ingest and continuous refresh bookkeeping", _refresh_tables),
-    Migration(8, "exact, parallel-safe parsing functions", _inlined_functions),
+    Migration(8, "exact, parallel-safe parsing functions", exact_parsers),
     Migration(9, "landing rows found by source file on PostgreSQL", _landing_file_indexes),
     Migration(10, "statistics of the analytics result tables", _analytics_statistics),
-    Migration(11, "parsing functions without regular expressions", _inlined_functions),
+    Migration(11, "parsing functions without regular expressions", exact_parsers),
+    Migration(12, "parsing functions checking fields by hashed lookups", exact_parsers),
 )
 
 

@@ -88,6 +88,24 @@ CASES = {
     "2024-01-01 -1:00:00": None,
     "abcd-ef-gh 00:00:00": None,
     "2023-12-31 23:59:59": "2023-12-31 23:59:59",
+    "2100-02-29 00:00:00": None,
+    "2400-02-29 12:34:56": "2400-02-29 12:34:56",
+    "9999-12-31 23:59:59": "9999-12-31 23:59:59",
+    "0001-01-01 00:00:00": "0001-01-01 00:00:00",
+    "２024-01-01 00:00:00": None,
+    "2024-01-01 00:00:é0": None,
+    "2024-06-31 00:00:00": None,
+    "2024-06-30 19:09:09": "2024-06-30 19:09:09",
+}
+DATE_CASES = {
+    "2024-02-29": "2024-02-29",
+    "2023-02-29": None,
+    "2024-11-31": None,
+    "2024-11-30": "2024-11-30",
+    "0000-01-01": None,
+    "2024-1-01": None,
+    "2024-01-01 00:00:00": None,
+    "20a4-01-01": None,
 }
 
 
@@ -96,14 +114,17 @@ def test_parsing_is_exact_and_parallel_safe(warehouse: Warehouse) -> None:
     with an exception handler fails there)."""
     warehouse.execute("create table staging.t_parse (s varchar)")
     warehouse.execute(
-        "insert into staging.t_parse values " + ", ".join(f"('{case}')" for case in CASES)
+        "insert into staging.t_parse values "
+        + ", ".join(f"('{case}')" for case in [*CASES, *DATE_CASES])
     )
     query = "select s, cast(staging.try_ts(s) as varchar) from staging.t_parse"
     with warehouse.transaction():
         if warehouse.dialect == "postgres":
             warehouse.execute("set local force_parallel_mode = on")
         parsed = dict(warehouse.query(query))
-    assert parsed == CASES
+        dates = dict(warehouse.query(query.replace("try_ts", "try_date")))
+    assert {text: parsed[text] for text in CASES} == CASES
+    assert {text: dates[text] for text in DATE_CASES} == DATE_CASES
 
 
 @pytest.mark.parametrize(
