@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/ruff check globalcart tests benchmarks
 	$(BIN)/ruff format --check globalcart tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n auto --dist loadgroup --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)
 	$(BIN)/ruff check globalcart tests benchmarks

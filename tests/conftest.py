@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -10,6 +11,20 @@ import pytest
 from globalcart.engines import Warehouse, connect
 from globalcart.engines.migrations import SCHEMAS
 from tests.postgres_db import temporary_database
+
+TESTS = Path(__file__).resolve().parent
+# Folders whose conftest builds data for the whole session (a generated store, a served site,
+# reports): under pytest-xdist their tests share one worker, so it is built once.
+SESSION_DATA_FOLDERS = frozenset({"generator", "semantic", "web", "reports"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group tests for ``pytest -n N --dist loadgroup`` (``make test``): a module's tests, which
+    share module fixtures, run on one worker, and so does each folder of SESSION_DATA_FOLDERS."""
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        group = parts[0] if parts[0] in SESSION_DATA_FOLDERS else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

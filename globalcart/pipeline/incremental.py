@@ -72,9 +72,11 @@ def files_filter(files: list[str]) -> str:
     return f"l.source_file in ({quoted})"
 
 
-def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) -> int:
-    """Bring ``staging.chk_<table>`` up to date with files loaded after run ``since``; returns
-    the rows written (new and rechecked)."""
+def append_chk(
+    warehouse: Warehouse, model_name: str, since: int, until: int, columns: list[str]
+) -> int:
+    """Bring ``staging.chk_<table>`` (whose ``columns`` are those of its SQL) up to date with
+    files loaded after run ``since``; returns the rows written (new and rechecked)."""
     table = landing_of(model_name)
     assert table is not None
     rules: TableRules = load_rules()[table]
@@ -102,17 +104,16 @@ def append_chk(warehouse: Warehouse, model_name: str, since: int, until: int) ->
             f"l.dq_rule is null and (l.source_file, {key_list}) in "
             f"(select source_file, {', '.join(keys)} from gc_chk_recheck)"
         )
-    written = 0
+    written, listed = 0, ", ".join(columns)
     for source_filter in sources:
         sql = chk_sql(rules, warehouse.dialect, source_filter)
-        columns = ", ".join(warehouse.columns_of(sql))
         written += warehouse.execute(
-            f"insert into {model_name} ({columns}) select {columns} from ({sql}\n) q"
+            f"insert into {model_name} ({listed}) select {listed} from ({sql}\n) q"
         )
-    listed = ", ".join(f"l.{column}" for column in delta_columns(table))
-    delta = f"select distinct {listed} from {model_name} as l where {new_files}"
+    touched = ", ".join(f"l.{column}" for column in delta_columns(table))
+    delta = f"select distinct {touched} from {model_name} as l where {new_files}"
     if rechecked:
-        delta += f" union select {listed} from {model_name} as l where {rechecked}"
+        delta += f" union select {touched} from {model_name} as l where {rechecked}"
     warehouse.execute(f"drop table if exists gc_delta_{table}")
     warehouse.execute(f"create temp table gc_delta_{table} as {delta}")
     analyze_temp(warehouse, f"gc_delta_{table}")
@@ -158,8 +159,11 @@ class Merged(NamedTuple):
     rows: int
 
 
-def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) -> Merged:
-    """Recompute the rows of ``model`` for the keys in ``gc_delta_<table>``."""
+def merge_stg(
+    warehouse: Warehouse, model: Model, key: list[tuple[str, str]], columns: list[str]
+) -> Merged:
+    """Recompute the rows of ``model`` (a table with ``columns``) for the keys in
+    ``gc_delta_<table>``."""
     table = model.name.removeprefix("staging.stg_")
     chk, delta = f"staging.chk_{table}", f"gc_delta_{table}"
     on_chk = " and ".join(f"gc_d.{chk_col} = gc_c.{chk_col}" for _, chk_col in key)
@@ -173,7 +177,7 @@ def merge_stg(warehouse: Warehouse, model: Model, key: list[tuple[str, str]]) ->
         f"delete from {model.name} as t where exists (select 1 from {delta} as gc_d "
         f"where {on_model})"
     )
-    listed = ", ".join(warehouse.columns_of(sql))
+    listed = ", ".join(columns)
     rows = warehouse.execute(
         f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q"
     )
@@ -239,10 +243,13 @@ def _aliased(subquery: str, match: re.Match[str]) -> str:
     return f"{subquery} as {match.group(2) or 'gc_src'}"
 
 
-def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str]) -> Merged:
-    """Recompute the rows of a model for the keys its ``changed`` query returns."""
-    columns, keys = key_columns(declaration), changed_table(model)
-    key = ", ".join(columns)
+def merge_model(
+    warehouse: Warehouse, model: Model, declaration: dict[str, str], columns: list[str]
+) -> Merged:
+    """Recompute the rows of a model (a table with ``columns``) for the keys its ``changed``
+    query returns."""
+    key_names, keys = key_columns(declaration), changed_table(model)
+    key = ", ".join(key_names)
     warehouse.execute(f"drop table if exists {keys}")
     # named after the key whatever the query calls its columns: an unknown name in the
     # subqueries below would silently bind to the outer row and match every row
@@ -252,11 +259,11 @@ def merge_model(warehouse: Warehouse, model: Model, declaration: dict[str, str])
     )
     analyze_temp(warehouse, keys)
     sql = restricted_sql(model.sql, declaration, keys)
-    changed = in_keys(model.table, columns, keys, columns)
+    changed = in_keys(model.table, key_names, keys, key_names)
     warehouse.execute(f"delete from {model.name} where {changed}")
-    listed = ", ".join(warehouse.columns_of(sql))
+    listed = ", ".join(columns)
     rows = warehouse.execute(
         f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q "
-        f"where {in_keys('q', columns, keys, columns)}"
+        f"where {in_keys('q', key_names, keys, key_names)}"
     )
     return Merged(changed, rows)

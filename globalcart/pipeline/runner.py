@@ -355,14 +355,17 @@ def _execute(
     or a merge the rows it wrote. A merge records the predicate selecting the rows it rewrote
     in ``changed`` (for the checks)."""
     model = step.model
+    # an append or a merge only runs on an existing table of unchanged SQL: its columns are
+    # the catalog's (no planning of the model's SQL just to name them)
     if step.append_since is not None:
-        return append_chk(warehouse, model.name, step.append_since, step.append_until)
+        columns = existing[model.name]
+        return append_chk(warehouse, model.name, step.append_since, step.append_until, columns)
     if step.merge:
-        declaration = merge_declaration(model)
+        declaration, columns = merge_declaration(model), existing[model.name]
         if declaration is not None:
-            merged = merge_model(warehouse, model, declaration)
+            merged = merge_model(warehouse, model, declaration, columns)
         else:
-            merged = merge_stg(warehouse, model, merge_key(model) or [])
+            merged = merge_stg(warehouse, model, merge_key(model) or [], columns)
         changed[model.name] = Rewritten(merged.predicate, tuple(merge_columns(model)))
         return merged.rows
     if (table := landing_of(model.name)) is not None:

@@ -33,7 +33,7 @@ def _merge(warehouse: Warehouse, model: Model) -> list[tuple[int, int, int]]:
     declaration = merge_declaration(model)
     assert declaration is not None
     with warehouse.transaction():
-        merge_model(warehouse, model, declaration)
+        merge_model(warehouse, model, declaration, ["day", "item", "v"])
     rows = warehouse.query("select day, item, v from marts.gc_test_merged order by day, item")
     return [(int(d), int(i), int(v)) for d, i, v in rows]
 
