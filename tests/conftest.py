@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = item.path.resolve().relative_to(TESTS).parts
         group = parts[0] if parts[0] in SESSION_DATA_FOLDERS else "/".join(parts)
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The CLI's messages and tables wrap at the terminal's width, which its consoles take when
+    imported (80 columns in pytest-xdist's workers): tests read them at a fixed, wide one."""
+    os.environ["COLUMNS"] = "200"
 
 
 @pytest.fixture(scope="session")
