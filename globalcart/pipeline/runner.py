@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,9 +42,8 @@ from globalcart.pipeline.models import (
 )
 from globalcart.pipeline.quarantine import sync_quarantine
 from globalcart.pipeline.runs import finish_run, start_run
+from globalcart.pipeline.vacuum import vacuum_tables
 from globalcart.pipeline.validation import chk_sql, load_rules
-
-log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 POSTGRES_BUILD_WORK_MEM = "256MB"
@@ -328,21 +326,8 @@ def build(
     _record(warehouse, result)
     if full and warehouse.dialect == "postgres":
         with _phase(result, "vacuum"):
-            _vacuum(warehouse, [model.name for model in result.models])
+            vacuum_tables(warehouse, [model.name for model in result.models])
     return result
-
-
-def _vacuum(warehouse: Warehouse, tables: list[str]) -> None:
-    """Vacuum the tables a full PostgreSQL build rewrote: their hint bits and visibility maps
-    are set now, instead of by the first reads of each table (the next incremental build's, the
-    API's), which would otherwise write every page again. Incremental builds change few pages
-    and leave them to autovacuum."""
-    if not tables:
-        return
-    try:
-        warehouse.execute(f"vacuum {', '.join(tables)}")
-    except WarehouseError as exc:  # inside a caller's transaction, say: the build stands
-        log.warning("vacuum after the build failed: %s", exc)
 
 
 def _execute(

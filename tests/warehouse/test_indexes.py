@@ -1,6 +1,7 @@
 """PostgreSQL: a unique check covering the merge key is proven by a unique index, and a model
 whose rows repeat falls back to a plain index and a failing check; chk models are indexed by the
-key their stg model merges by; a full build leaves its tables vacuumed."""
+key their stg model merges by; a full build leaves its tables vacuumed (and does not wait for
+its vacuum inside a caller's transaction)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from globalcart.pipeline.indexes import create_indexes, model_indexes, proven_un
 from globalcart.pipeline.load import load_landing
 from globalcart.pipeline.models import Model
 from globalcart.pipeline.runner import build
+from globalcart.pipeline.vacuum import balanced_groups
 
 pytestmark = pytest.mark.postgres
 
@@ -115,3 +117,20 @@ def test_full_build_leaves_every_table_it_built_vacuumed(pg: Warehouse, tmp_path
     built = [model.name for model in result.models]
     assert "dw.fct_orders" in built and pages["dw.fct_orders"][0] > 0
     assert {name: pages[name][1] for name in built} == {name: pages[name][0] for name in built}
+
+
+def test_a_full_build_in_a_callers_transaction_does_not_wait_for_its_own_vacuum(
+    pg: Warehouse, tmp_path: Path
+) -> None:
+    load_landing(pg, write_batch(tmp_path / "b1", 1))
+    build(pg, full=True)
+    with pg.transaction():  # the vacuum's connections skip the tables this one holds
+        again = build(pg, full=True)
+    assert again.status == "success" and "vacuum" in again.phase_ms
+
+
+def test_vacuum_groups_have_similar_sizes() -> None:
+    sizes = {"a": 100, "b": 60, "c": 50, "d": 10, "e": 0}
+    assert balanced_groups(sizes, 2) == [["a", "d", "e"], ["b", "c"]]  # 110 rows each
+    assert balanced_groups({"a": 5}, 2) == [["a"]]  # no empty group
+    assert balanced_groups({}, 2) == []
