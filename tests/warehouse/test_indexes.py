@@ -131,6 +131,6 @@ def test_a_full_build_in_a_callers_transaction_does_not_wait_for_its_own_vacuum(
 
 def test_vacuum_groups_have_similar_sizes() -> None:
     sizes = {"a": 100, "b": 60, "c": 50, "d": 10, "e": 0}
-    assert balanced_groups(sizes, 2) == [["a", "d", "e"], ["b", "c"]]  # 110 rows each
+    assert balanced_groups(sizes, 2) == [["a", "d", "e"], ["b", "c"]]  # 110 each
     assert balanced_groups({"a": 5}, 2) == [["a"]]  # no empty group
     assert balanced_groups({}, 2) == []
