@@ -250,6 +250,7 @@ def build(
     run_id = start_run(warehouse, "build", mode)
     result = BuildResult(run_id=run_id, mode=mode)
     current: ModelResult | None = None
+    existing: dict[str, list[str]] = {}
     try:
         with warehouse.transaction():
             if warehouse.dialect == "postgres":  # one build at a time per database
@@ -324,9 +325,12 @@ def build(
         raise BuildError(f"build {run_id} failed and was rolled back: {exc}", result) from exc
     result.status = "success"
     _record(warehouse, result)
-    if full and warehouse.dialect == "postgres":
+    # a full build rewrites every table, a first build creates them: vacuumed now, they are
+    # read without writing every page again (incremental builds leave theirs to autovacuum)
+    written = [model.name for model in result.models if full or model.name not in existing]
+    if written and warehouse.dialect == "postgres":
         with _phase(result, "vacuum"):
-            vacuum_tables(warehouse, [model.name for model in result.models])
+            vacuum_tables(warehouse, written)
     return result
 
 

@@ -1,4 +1,4 @@
-"""Vacuum the tables a full PostgreSQL build rewrote, on two connections at once.
+"""Vacuum the tables a full (or first) PostgreSQL build wrote, on two connections at once.
 
 Vacuuming now sets their hint bits and visibility maps, instead of the first reads of each table
 (the next incremental build's, the API's), which would otherwise write every page again.
