@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from globalcart.engines.base import Warehouse, WarehouseError, insert_rows
 from globalcart.pipeline.models import LAYERS, SQL_DIR
+from globalcart.pipeline.yaml_files import read_yaml
 
 CHECK_TYPES = ("not_null", "unique", "accepted_values", "relationships", "range", "expression")
 
@@ -65,10 +64,12 @@ def _literal(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Rewritten:
-    """The rows a merge rewrote: ``predicate`` selects them, ``key`` is the merge key."""
+    """The rows a merge rewrote: ``predicate`` selects them in the model, ``key`` is the merge
+    key, ``rows`` a temp table holding a copy of them (read instead of the model)."""
 
     predicate: str
     key: tuple[str, ...]
+    rows: str | None = None
 
 
 # Checks a row fails on its own: one query per model counts them all in one pass
@@ -86,21 +87,25 @@ def failing_sql(check: Check, rewritten: Rewritten | None) -> str:
     if kind == "unique":
         names = list(args.get("columns") or [col])
         columns = ", ".join(names)
+        source = model
         if rewritten is None:
             among = ""
         elif set(rewritten.key) <= set(names):
-            among = f" where {changed}"
+            source, among = (rewritten.rows, "") if rewritten.rows else (model, f" where {changed}")
         else:
             among = f" where ({columns}) in (select {columns} from {_rows(model, rewritten)})"
         if not args.get("columns"):
-            return f"select count({col}) - count(distinct {col}) from {model}{among}"
+            return f"select count({col}) - count(distinct {col}) from {source}{among}"
         return (
-            f"select count(*) from (select {columns} from {model}{among} "
+            f"select count(*) from (select {columns} from {source}{among} "
             f"group by {columns} having count(*) > 1) as d"
         )
     # relationships: an anti-join of its own (inside a batch it would probe row by row)
     target, field = args["to"], args["field"]
-    source = model if changed is None else f"(select * from {model} where {changed})"
+    if rewritten is None:
+        source = model
+    else:
+        source = rewritten.rows or f"(select * from {model} where {changed})"
     return (
         f"select count(*) from {source} as c where c.{col} is not null and not exists "
         f"(select 1 from {target} as p where p.{field} = c.{col})"
@@ -116,6 +121,8 @@ def row_checks_sql(checks: list[Check], rewritten: Rewritten | None) -> str:
 def _rows(model: str, rewritten: Rewritten | None) -> str:
     if rewritten is None:
         return model
+    if rewritten.rows:
+        return f"{rewritten.rows} as gc_rows"
     return f"(select * from {model} where {rewritten.predicate}) as gc_rows"
 
 
@@ -166,8 +173,7 @@ def load_checks(sql_dir: Path = SQL_DIR) -> list[Check]:
         path = sql_dir / layer / "_checks.yml"
         if not path.exists():
             continue
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for table, columns in document.items():
+        for table, columns in read_yaml(path).items():
             model = f"{schema}.{table}"
             for column, specs in (columns or {}).items():
                 for spec in specs or []:

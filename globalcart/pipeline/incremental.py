@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.models import Model
+from globalcart.pipeline.rewrite import UniqueKey, resolve_diffs, rewrite
 from globalcart.pipeline.scopes import analyze_temp, delta_columns, deltas_used, resolve
 from globalcart.pipeline.validation import (
     TableRules,
@@ -160,10 +161,15 @@ class Merged(NamedTuple):
 
 
 def merge_stg(
-    warehouse: Warehouse, model: Model, key: list[tuple[str, str]], columns: list[str]
+    warehouse: Warehouse,
+    model: Model,
+    key: list[tuple[str, str]],
+    columns: list[str],
+    unique: UniqueKey | None = None,
+    keep_old: bool = False,
 ) -> Merged:
     """Recompute the rows of ``model`` (a table with ``columns``) for the keys in
-    ``gc_delta_<table>``."""
+    ``gc_delta_<table>``; ``unique``, ``keep_old``: see ``rewrite``."""
     table = model.name.removeprefix("staging.stg_")
     chk, delta = f"staging.chk_{table}", f"gc_delta_{table}"
     on_chk = " and ".join(f"gc_d.{chk_col} = gc_c.{chk_col}" for _, chk_col in key)
@@ -172,15 +178,9 @@ def merge_stg(
         f"(select 1 from {delta} as gc_d where {on_chk})) as gc_src"
     )
     sql = re.sub(rf"\b{re.escape(chk)}\b", restricted, model.sql)
-    on_model = " and ".join(f"gc_d.{chk_col} = t.{stg_col}" for stg_col, chk_col in key)
-    warehouse.execute(
-        f"delete from {model.name} as t where exists (select 1 from {delta} as gc_d "
-        f"where {on_model})"
-    )
-    listed = ", ".join(columns)
-    rows = warehouse.execute(
-        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q"
-    )
+    on_model = " and ".join(f"gc_d.{chk_col} = {model.table}.{stg_col}" for stg_col, chk_col in key)
+    changed = f"exists (select 1 from {delta} as gc_d where {on_model})"
+    rows = rewrite(warehouse, model.name, columns, changed, sql, unique, keep_old)
     stg_columns = ", ".join(stg_col for stg_col, _ in key)
     chk_columns = ", ".join(chk_col for _, chk_col in key)
     return Merged(f"({stg_columns}) in (select {chk_columns} from {delta})", rows)
@@ -244,26 +244,29 @@ def _aliased(subquery: str, match: re.Match[str]) -> str:
 
 
 def merge_model(
-    warehouse: Warehouse, model: Model, declaration: dict[str, str], columns: list[str]
+    warehouse: Warehouse,
+    model: Model,
+    declaration: dict[str, str],
+    columns: list[str],
+    unique: UniqueKey | None = None,
+    keep_old: bool = False,
+    merged: frozenset[str] = frozenset(),
 ) -> Merged:
     """Recompute the rows of a model (a table with ``columns``) for the keys its ``changed``
-    query returns."""
+    query returns; ``unique``, ``keep_old``: see ``rewrite``; ``merged``: the models merged so
+    far this build (whose ``diff.<model>`` the query may read)."""
     key_names, keys = key_columns(declaration), changed_table(model)
     key = ", ".join(key_names)
     warehouse.execute(f"drop table if exists {keys}")
     # named after the key whatever the query calls its columns: an unknown name in the
     # subqueries below would silently bind to the outer row and match every row
     warehouse.execute(
-        f"create temp table {keys} as select * from ({resolve(declaration['changed'])}\n) "
-        f"as gc_k({key})"
+        f"create temp table {keys} as select * from "
+        f"({resolve_diffs(resolve(declaration['changed']), merged)}\n) as gc_k({key})"
     )
     analyze_temp(warehouse, keys)
     sql = restricted_sql(model.sql, declaration, keys)
     changed = in_keys(model.table, key_names, keys, key_names)
-    warehouse.execute(f"delete from {model.name} where {changed}")
-    listed = ", ".join(columns)
-    rows = warehouse.execute(
-        f"insert into {model.name} ({listed}) select {listed} from ({sql}\n) as q "
-        f"where {in_keys('q', key_names, keys, key_names)}"
-    )
+    recomputed = f"select * from ({sql}\n) as q where {in_keys('q', key_names, keys, key_names)}"
+    rows = rewrite(warehouse, model.name, columns, changed, recomputed, unique, keep_old)
     return Merged(changed, rows)

@@ -10,7 +10,6 @@ model is deterministic over its inputs, so an incremental build ends in exactly 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,37 +19,31 @@ from globalcart.engines.base import Warehouse, WarehouseError, insert_rows
 from globalcart.pipeline import scopes
 from globalcart.pipeline.checks import CheckResult, Rewritten, record_results, run_checks
 from globalcart.pipeline.incremental import (
-    MARK_PREFIX,
     append_chk,
     changed_table,
-    delta_tables,
     landing_of,
     loaded_files_filter,
-    loaded_until,
     merge_declaration,
     merge_key,
     merge_model,
     merge_stg,
 )
-from globalcart.pipeline.indexes import create_indexes, merge_columns, proven_unique
-from globalcart.pipeline.models import (
-    Model,
-    discover,
-    ordered,
-    upstream_models,
-    upstream_sources,
+from globalcart.pipeline.indexes import (
+    create_indexes,
+    merge_columns,
+    merge_unique,
+    proven_unique,
 )
+from globalcart.pipeline.models import Model, discover
+from globalcart.pipeline.planning import Step, plan, stored_marks
 from globalcart.pipeline.quarantine import sync_quarantine
+from globalcart.pipeline.rewrite import diffs_used, old_table, rows_table
 from globalcart.pipeline.runs import finish_run, start_run
+from globalcart.pipeline.tuning import configure_build
 from globalcart.pipeline.vacuum import vacuum_tables
 from globalcart.pipeline.validation import chk_sql, load_rules
 
 Progress = Callable[[str, int, int], None]
-POSTGRES_BUILD_WORK_MEM = "256MB"
-# SSD-like random reads in incremental builds: their key lookups then use the merge-key indexes
-# instead of scanning (PostgreSQL's default of 4 assumes spinning disks)
-POSTGRES_BUILD_RANDOM_PAGE_COST = 1.1
-POSTGRES_JIT_OPTIMIZE_COST = 10_000_000  # default 500,000
 
 
 @dataclass
@@ -81,24 +74,6 @@ class BuildError(WarehouseError):
     def __init__(self, message: str, result: BuildResult) -> None:
         super().__init__(message)
         self.result = result
-
-
-def _sql_hash(model: Model) -> str:
-    return hashlib.sha256(model.sql.encode("utf-8")).hexdigest()[:16]
-
-
-def source_marks(warehouse: Warehouse) -> dict[str, str]:
-    """Current watermark of each landing table: files loaded and the latest load run."""
-    rows = warehouse.query(
-        "select table_name, count(*), max(load_run_id) from ops.loaded_files group by table_name"
-    )
-    return {f"landing.{name}": f"{count}:{last}" for name, count, last in rows}
-
-
-def stored_marks(warehouse: Warehouse) -> dict[str, str]:
-    return {
-        name: value for name, value in warehouse.query("select name, value from ops.watermarks")
-    }
 
 
 def _save_marks(warehouse: Warehouse, marks: dict[str, str], stored: dict[str, str]) -> None:
@@ -135,104 +110,21 @@ def materialize(warehouse: Warehouse, model: Model, existing: dict[str, list[str
     """Replace the contents of ``model.name`` (keeping the table, so views on it survive, unless
     its columns or their types changed)."""
     if warehouse.dialect == "duckdb":  # DuckDB binds views late: replacing keeps them working
-        warehouse.execute(f"create or replace table {model.name} as {model.sql}")
-        return warehouse.row_count(model.name)
+        return warehouse.execute(f"create or replace table {model.name} as {model.sql}")
     if model.name in existing:
         shape = warehouse.column_types_of(model.sql)
         if shape == warehouse.column_types_of(f"select * from {model.name}"):
             listed = ", ".join(name for name, _ in shape)
             warehouse.execute(f"delete from {model.name}")
-            warehouse.execute(
+            rows = warehouse.execute(
                 f"insert into {model.name} ({listed}) select {listed} from ({model.sql}\n) as q"
             )
             create_indexes(warehouse, model)  # those declared since the table was created
-            return warehouse.row_count(model.name)
+            return rows
         warehouse.execute(f"drop table {model.name} cascade")
-    warehouse.execute(f"create table {model.name} as {model.sql}")
+    rows = warehouse.execute(f"create table {model.name} as {model.sql}")
     create_indexes(warehouse, model)
-    return warehouse.row_count(model.name)
-
-
-@dataclass(frozen=True)
-class Step:
-    """A model to build: fully, by appending new landing rows (``append_since``, chk models)
-    or by merging the touched keys (``merge``, stg models)."""
-
-    model: Model
-    append_since: int | None = None
-    append_until: int = 0  # files loaded by later runs wait for the next build
-    merge: bool = False
-
-    @property
-    def mode(self) -> str:
-        return "appended" if self.append_since is not None else "merged" if self.merge else "built"
-
-
-def plan(
-    warehouse: Warehouse, full: bool, existing: dict[str, list[str]], previous: dict[str, str]
-) -> tuple[list[Step], dict[str, str]]:
-    """The models to build, and the watermarks to store once they are built (``previous``:
-    the stored ones)."""
-    models = discover(warehouse.dialect)
-    sources = upstream_sources(models)
-    upstream = upstream_models(models)
-    marks = source_marks(warehouse)
-    marks.update({f"model:{name}": _sql_hash(model) for name, model in models.items()})
-    loaded = loaded_until(warehouse)
-    for name in models:
-        table = landing_of(name)
-        if table is not None:
-            marks[f"{MARK_PREFIX}{name}"] = str(loaded.get(table, -1))
-    changed = {name for name, value in marks.items() if previous.get(name) != value}
-    steps: list[Step] = []
-    for model in ordered(models):
-        built = {step.model.name for step in steps}
-        stale = (
-            full
-            or f"model:{model.name}" in changed
-            or bool(sources[model.name] & changed)
-            or any(ref in built for ref in model.references)
-            or model.name not in existing
-        )
-        if not stale:
-            continue
-        since = previous.get(f"{MARK_PREFIX}{model.name}")
-        appendable = (
-            not full
-            and landing_of(model.name) is not None
-            and model.name in existing
-            and f"model:{model.name}" not in changed
-            and since is not None
-        )
-        until = int(marks.get(f"{MARK_PREFIX}{model.name}", -1))
-        if appendable and since is not None:
-            steps.append(Step(model, append_since=int(since), append_until=until))
-            continue
-        declaration = merge_declaration(model)
-        untouched = not full and model.name in existing and f"model:{model.name}" not in changed
-        if declaration is None:
-            chk = model.name.replace("staging.stg_", "staging.chk_", 1)
-            mergeable = (
-                untouched
-                and merge_key(model) is not None
-                and model.references & models.keys() == {chk}
-                and any(step.model.name == chk and step.append_since is not None for step in steps)
-            )
-        else:
-            full_chk = {
-                step.model.name for step in steps if step.model.name.startswith("staging.chk_")
-            } - {step.model.name for step in steps if step.append_since is not None}
-            mergeable = (
-                untouched
-                and not any(f"model:{name}" in changed for name in upstream[model.name])
-                and not any(f"staging.chk_{t}" in full_chk for t in delta_tables(declaration))
-                and all(
-                    f"staging.chk_{source.removeprefix('landing.')}" not in full_chk
-                    for source in sources[model.name]
-                )
-            )
-        steps.append(Step(model, append_until=until, merge=mergeable))
-    return steps, marks
+    return rows
 
 
 def build(
@@ -253,24 +145,17 @@ def build(
     existing: dict[str, list[str]] = {}
     try:
         with warehouse.transaction():
-            if warehouse.dialect == "postgres":  # one build at a time per database
-                warehouse.execute("select pg_advisory_xact_lock(7462314)")
-                # sorts and hashes of the big models stay in memory instead of spilling
-                warehouse.execute(f"set local work_mem = '{POSTGRES_BUILD_WORK_MEM}'")
-                if not full:  # a full build reads whole tables: hash joins stay cheaper
-                    cost = POSTGRES_BUILD_RANDOM_PAGE_COST
-                    warehouse.execute(f"set local random_page_cost = {cost}")
-                    warehouse.execute("set local default_statistics_target = 10")
-                    # compiled expressions pay off, but optimising and inlining the compiled
-                    # code took 0.7 s of a 1.9 s mart; an incremental build's queries are small
-                    for setting in ("jit_optimize_above_cost", "jit_inline_above_cost"):
-                        warehouse.execute(f"set local {setting} = {POSTGRES_JIT_OPTIMIZE_COST}")
+            if warehouse.dialect == "postgres":
+                configure_build(warehouse, full)
             # planned under the lock: the marks of a build that just finished are visible
             with _phase(result, "plan"):
                 existing, stored = catalog(warehouse), stored_marks(warehouse)
                 steps, marks = plan(warehouse, full, existing, stored)
             result.skipped = len(discover(warehouse.dialect)) - len(steps)
             prepared, changed = False, dict[str, Rewritten]()
+            # merges write only the rows that differ where a unique key allows (see rewrite.py)
+            proven = proven_unique(warehouse) if any(step.merge for step in steps) else set()
+            diffed = _diffed(steps)
             for index, step in enumerate(steps):
                 model = step.model
                 if landing_of(model.name) is None and not prepared:
@@ -281,7 +166,8 @@ def build(
                     progress(model.name, index, len(steps))
                 current = ModelResult(model.name, "failed")
                 started = time.perf_counter()
-                current.rows = _execute(warehouse, step, existing, changed)
+                keep_old = model.name in diffed
+                current.rows = _execute(warehouse, step, existing, changed, proven, keep_old)
                 if warehouse.dialect == "postgres":  # statistics for the models built on it
                     # (even after a small append: new keys outside the histogram would be
                     # estimated at one row, and the next merge would pick nested loops)
@@ -306,7 +192,16 @@ def build(
                 result.quarantined = sync_quarantine(warehouse, run_id, built, since)
             with _phase(result, "checks"):
                 result.checks = run_checks(warehouse, built, changed, proven_unique(warehouse))
-            scopes.cleanup(warehouse, [changed_table(step.model) for step in steps])
+            scopes.cleanup(
+                warehouse,
+                [changed_table(step.model) for step in steps]
+                + [
+                    table(step.model.name)
+                    for step in steps
+                    if step.merge
+                    for table in (rows_table, old_table)
+                ],
+            )
             failed = [
                 c for c in result.checks if c.status == "fail" and c.check.severity == "error"
             ]
@@ -339,10 +234,13 @@ def _execute(
     step: Step,
     existing: dict[str, list[str]],
     changed: dict[str, Rewritten],
+    proven: set[tuple[str, tuple[str, ...]]],
+    keep_old: bool,
 ) -> int:
     """Build one model the way its step says; returns the rows of the table, or for an append
-    or a merge the rows it wrote. A merge records the predicate selecting the rows it rewrote
-    in ``changed`` (for the checks)."""
+    or a merge the rows it wrote. A merge records the rows it rewrote in ``changed`` (for the
+    checks); ``proven``: the unique columns of each model that a unique index proves;
+    ``keep_old``: a later merge reads the model's diff."""
     model = step.model
     # an append or a merge only runs on an existing table of unchanged SQL: its columns are
     # the catalog's (no planning of the model's SQL just to name them)
@@ -351,11 +249,16 @@ def _execute(
         return append_chk(warehouse, model.name, step.append_since, step.append_until, columns)
     if step.merge:
         declaration, columns = merge_declaration(model), existing[model.name]
+        unique = merge_unique(model, proven)
         if declaration is not None:
-            merged = merge_model(warehouse, model, declaration, columns)
+            merged = merge_model(
+                warehouse, model, declaration, columns, unique, keep_old, frozenset(changed)
+            )
         else:
-            merged = merge_stg(warehouse, model, merge_key(model) or [], columns)
-        changed[model.name] = Rewritten(merged.predicate, tuple(merge_columns(model)))
+            stg_key = merge_key(model) or []
+            merged = merge_stg(warehouse, model, stg_key, columns, unique, keep_old)
+        key = tuple(merge_columns(model))
+        changed[model.name] = Rewritten(merged.predicate, key, rows_table(model.name))
         return merged.rows
     if (table := landing_of(model.name)) is not None:
         # only the files the plan saw: one loaded meanwhile waits for the next build
@@ -372,6 +275,16 @@ def _phase(result: BuildResult, name: str) -> Iterator[None]:
         yield
     finally:
         result.phase_ms[name] = int((time.perf_counter() - started) * 1000)
+
+
+def _diffed(steps: list[Step]) -> set[str]:
+    """The models whose ``diff.<model>`` a merge of this build reads."""
+    found: set[str] = set()
+    for step in steps:
+        declaration = merge_declaration(step.model) if step.merge else None
+        if declaration is not None:
+            found |= diffs_used(declaration["changed"])
+    return found
 
 
 def _prepare_merges(warehouse: Warehouse, steps: list[Step]) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from globalcart import contract
 from globalcart.engines.base import Dialect
+from globalcart.pipeline.yaml_files import read_yaml
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "sql" / "staging" / "_rules.yml"
 _KINDS = (
@@ -39,7 +38,7 @@ class TableRules:
 
 def load_rules(path: Path = RULES_FILE) -> dict[str, TableRules]:
     """Read and validate ``_rules.yml`` against the contract."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path)
     rules: dict[str, TableRules] = {}
     for table in contract.TABLES:
         entry = raw.get(table.name) or {}

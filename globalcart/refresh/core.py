@@ -18,7 +18,8 @@ from pathlib import Path
 
 from globalcart.engines.base import Warehouse, WarehouseError
 from globalcart.pipeline.app_source import app_schema_exists, app_tables, ingest_app
-from globalcart.pipeline.runner import build, source_marks, stored_marks
+from globalcart.pipeline.planning import source_marks, stored_marks
+from globalcart.pipeline.runner import build
 from globalcart.pipeline.runs import finish_run, start_run
 from globalcart.refresh.lock import refresh_lock
 from globalcart.refresh.watch import load_pending

@@ -15,7 +15,7 @@ from typing import Any
 from globalcart.engines.base import Warehouse
 from globalcart.pipeline.app_mapping import WATCHED
 from globalcart.pipeline.app_source import app_schema_exists
-from globalcart.pipeline.runner import stored_marks
+from globalcart.pipeline.planning import stored_marks
 from globalcart.refresh.core import RUN_KIND
 from globalcart.refresh.worker import WorkerState
 

@@ -16,7 +16,7 @@ from snapshot import fast_snapshot, snapshot
 
 from globalcart.contract import QUARANTINE_KINDS
 from globalcart.engines import Warehouse, connect
-from globalcart.pipeline import runner
+from globalcart.pipeline import planning, runner
 from globalcart.pipeline.load import load_landing
 from globalcart.pipeline.models import Model
 from globalcart.pipeline.runner import BuildError, build
@@ -223,6 +223,7 @@ def _edit_model(monkeypatch: pytest.MonkeyPatch, name: str, edit: Callable[[str]
         return models
 
     monkeypatch.setattr(runner, "discover", edited)
+    monkeypatch.setattr(planning, "discover", edited)
 
 
 def test_changed_upstream_sql_disables_merges(
@@ -234,6 +235,39 @@ def test_changed_upstream_sql_disables_merges(
     modes = {model.name: model.status for model in build(warehouse).models}
     assert modes["dw.dim_product"] == "built"
     assert modes["dw.fct_funnel_events"] == "built"  # not merged: its upstream SQL changed
+
+
+def test_a_rebuilt_model_disables_merges_reading_its_diff(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """fct_orders reads the diff of fct_customer_orders: rebuilt in full, its diff would be
+    every row, so fct_orders is rebuilt too, and ends as a full build leaves it."""
+    _load_and_build(warehouse, tmp_path, 1)
+    load_landing(warehouse, write_batch(tmp_path / "b2", 2))
+    warehouse.execute("drop table dw.fct_customer_orders cascade")
+    modes = {model.name: model.status for model in build(warehouse).models}
+    assert modes["dw.fct_customer_orders"] == "built"
+    assert modes["dw.fct_orders"] == "built"
+    assert modes["marts.mart_orders_core"] == "built"
+    incremental = fast_snapshot(warehouse)
+    build(warehouse, full=True)
+    assert fast_snapshot(warehouse) == incremental
+
+
+def test_a_diff_of_a_model_not_read_is_refused(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load_and_build(warehouse, tmp_path, 1)
+    _edit_model(
+        monkeypatch,
+        "dw.fct_funnel_events",
+        lambda sql: sql.replace(
+            "-- incremental: changed=",
+            "-- incremental: changed=select order_id from diff.dw.fct_orders union ",
+        ),
+    )
+    with pytest.raises(BuildError, match=r"fct_funnel_events reads the diff of dw\.fct_orders"):
+        build(warehouse)
 
 
 def test_changed_column_type_replaces_the_table(

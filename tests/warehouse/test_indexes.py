@@ -89,9 +89,9 @@ def test_declared_lookup_indexes() -> None:
     sql = "-- incremental: index=order_date,customer_id,product_id+event_ts\nselect 1"
     indexes = model_indexes(Model("dw.gc_test", "dw", sql, frozenset()), [])
     assert [(i.suffix, i.columns, i.unique) for i in indexes] == [
-        ("by_order_date", "(order_date)", False),
-        ("by_customer_id", "(customer_id)", False),
-        ("by_product_id_event_ts", "(product_id, event_ts)", False),
+        ("by_order_date", "(order_date) where order_date is not null", False),
+        ("by_customer_id", "(customer_id) where customer_id is not null", False),
+        ("by_product_id_event_ts", "(product_id, event_ts) where product_id is not null", False),
     ]
 
 

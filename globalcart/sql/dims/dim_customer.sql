@@ -3,7 +3,9 @@
 -- (version 1) that the real row completes when it arrives. -1 is the unknown/anonymous member.
 -- incremental: key=customer_id
 -- incremental: restrict=staging.chk_customers:customer_id,staging.stg_customers:customer_id,staging.stg_orders:customer_id,staging.stg_sessions:customer_id
--- incremental: changed=select customer_id from delta.customers union select customer_id from delta.orders union select customer_id from delta.sessions
+-- (orders and sessions only make inferred members: a customer already delivered changes only
+-- with its own rows; the customers, old and new, of the orders and sessions that arrived)
+-- incremental: changed=select customer_id from delta.customers union select r.customer_id from (select customer_id from delta.orders union select customer_id from delta.sessions union select o.customer_id from staging.stg_orders as o where o.order_id in (select order_id from delta.orders) union select s.customer_id from staging.stg_sessions as s where s.session_id in (select session_id from delta.sessions)) as r where r.customer_id is not null and not exists (select 1 from dw.dim_customer as d where d.customer_id = r.customer_id and not d.is_inferred)
 with history as (
     select
         customer_id, segment, geo_id, updated_at,

@@ -4,7 +4,8 @@
 -- every order of every customer it touches.
 -- incremental: key=customer_id
 -- incremental: restrict=staging.stg_orders:customer_id
--- incremental: changed=select customer_id from staging.chk_orders where order_id in (select order_id from scope.touched_orders) and customer_id is not null
+-- (only an order header moves these numbers: the customers, old and new, of the headers that arrived)
+-- incremental: changed=select customer_id from staging.chk_orders where order_id in (select order_id from delta.orders) and customer_id is not null
 select
     order_id,
     customer_id,

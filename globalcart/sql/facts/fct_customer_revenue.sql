@@ -4,7 +4,8 @@
 -- (RFM segments, cohort LTV and retention) read this instead of every order.
 -- incremental: key=customer_id
 -- incremental: restrict=dw.fct_orders:customer_id
--- incremental: changed=select customer_id from staging.chk_orders where order_id in (select order_id from scope.touched_orders) and customer_id is not null
+-- (it reads only dw.fct_orders: the customers, old and new, of the order rows that changed)
+-- incremental: changed=select customer_id from diff.dw.fct_orders where customer_id is not null
 with orders as (
     select customer_id, order_ts, order_date, net_revenue_usd
     from dw.fct_orders

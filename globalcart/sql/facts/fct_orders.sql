@@ -3,7 +3,8 @@
 -- requested within 30 days of delivery, converted at the order day's FX rate.
 -- incremental: key=order_id
 -- incremental: restrict=staging.stg_orders:order_id,staging.stg_shipments:order_id,staging.stg_returns:order_id,staging.stg_order_items:order_id,staging.stg_payments:order_id,dw.fct_customer_orders:order_id
--- incremental: changed=select order_id from scope.orders
+-- (besides the touched orders, those whose customer order number or next-order date moved)
+-- incremental: changed=select order_id from scope.touched_orders union select order_id from diff.dw.fct_customer_orders
 -- incremental: index=order_date,customer_id,session_id
 with orders as (
     select * from staging.stg_orders

@@ -1,7 +1,8 @@
 -- grain: one row per order date (revenue orders only; refunds attributed to the order date)
 -- incremental: key=order_date
 -- incremental: restrict=dw.fct_orders:order_date
--- incremental: changed=select day from scope.days
+-- (it reads only dw.fct_orders: the days, old and new, of the order rows that changed)
+-- incremental: changed=select order_date from diff.dw.fct_orders
 with orders as (
     select * from dw.fct_orders where is_revenue
 ),

@@ -3,7 +3,8 @@
 -- Read through marts.vw_admin_order_summary.
 -- incremental: key=order_id
 -- incremental: restrict=marts.mart_orders_core:order_id,dw.fct_payments:order_id,dw.fct_shipments:order_id
--- incremental: changed=select order_id from scope.orders
+-- (no customer order number or next-order date here: the orders whose numbers shift keep their rows)
+-- incremental: changed=select order_id from scope.touched_orders
 with payments as (
     select
         order_id,

@@ -3,7 +3,8 @@
 -- order time; 0 when the product is unknown) and gross profit. Read via marts.vw_item_profitability.
 -- incremental: key=order_id
 -- incremental: restrict=dw.fct_order_items:order_id,dw.fct_returns:order_id,marts.mart_orders_core:order_id
--- incremental: changed=select order_id from scope.orders
+-- (no customer order number or next-order date here: the orders whose numbers shift keep their rows)
+-- incremental: changed=select order_id from scope.touched_orders
 -- incremental: index=order_month
 with line_refunds as (
     select order_id, line_no, sum(refund_amount_usd) as refund_usd

@@ -3,7 +3,8 @@
 -- revenue order and the breakdown dimensions. Read through marts.vw_orders_core.
 -- incremental: key=order_id
 -- incremental: restrict=dw.fct_orders:order_id,dw.fct_customer_orders:order_id,dw.fct_order_items:order_id,dw.fct_returns:order_id
--- incremental: changed=select order_id from scope.orders
+-- (besides the touched orders, those whose customer order number or next-order date moved)
+-- incremental: changed=select order_id from scope.touched_orders union select order_id from diff.dw.fct_customer_orders
 -- incremental: index=order_date
 with returns as (
     select order_id, cast(sum(qty) as bigint) as returned_units
